@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # CPU ops slow down badly.
 export OPENBLAS_THREAD_TIMEOUT ?= 4
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# nbgrader runs tools such as `alembic` by name: the environment's bin must come first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 PYTEST_ARGS ?=
 
@@ -32,7 +34,7 @@ test: $(STAMP)  ## run every test: units, notebooks (nbval), nbgrader workflow, 
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 release: $(STAMP)  ## regenerate assignments/ from solutions/ with nbgrader
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --force --no-db || exit 1; done
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done
 
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
 	{ sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(pip)==' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock.new
