@@ -31,7 +31,7 @@ book: $(STAMP)  ## build the HTML book into _build/html (first time ~1 min)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)  ## run every test: units, notebooks (nbval), nbgrader workflow, book build
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 release: $(STAMP)  ## regenerate assignments/ from solutions/ with nbgrader
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done

@@ -1,0 +1,220 @@
+"""End-to-end test of the book: build it with the real CLI, then read the HTML.
+
+The build is the one `make book` runs (warnings are errors, nitpicky references, every
+chapter executed), written into a temporary folder so that it never touches the
+repository's _build/. It runs once per module (about 10 s on 2 cores); the tests below
+only read its output.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# xdist_group keeps the tests of this module on one worker under `--dist loadgroup`,
+# so that the book is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT_S = 600
+
+# Every page the book should have, relative to the html folder. Anything else (a page
+# from solutions/, assignments/, README.md, ...) means the toc or the excludes leak.
+EXPECTED_PAGES = {
+    "index.html",  # redirect to the root page, written by sphinx-external-toc
+    "book/intro.html",
+    "book/affine_relu.html",
+    "genindex.html",
+    "search.html",
+}
+CHAPTER = "book/affine_relu.html"
+MATHJAX_SCRIPT = "_static/mathjax/tex-mml-chtml.js"
+
+# The graded solution of the pilot assignment; the chapter must teach the maths
+# without showing any of it.
+SOLUTION_LINES = [
+    "out = x.reshape(x.shape[0], -1) @ w + b",
+    "dx = (dout @ w.T).reshape(x.shape)",
+    "dw = x.reshape(x.shape[0], -1).T @ dout",
+    "db = dout.sum(axis=0)",
+    "out = np.maximum(0, x)",
+    "dx = dout * (x > 0)",
+]
+GRADED_FUNCTIONS = ["affine_forward", "affine_backward", "relu_forward", "relu_backward"]
+
+
+@dataclass
+class Build:
+    result: subprocess.CompletedProcess
+    html: Path
+
+    def read(self, page: str) -> str:
+        return (self.html / page).read_text(encoding="utf-8")
+
+    def pages(self) -> set[str]:
+        """Every built HTML page, relative to the html folder (theme templates excluded)."""
+        return {
+            p.relative_to(self.html).as_posix()
+            for p in self.html.rglob("*.html")
+            if not p.relative_to(self.html).parts[0].startswith("_")
+        }
+
+
+class _Assets(HTMLParser):
+    """Collects the URLs a page loads: <script src> and <link href> (stylesheets etc.)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "script" and attr.get("src"):
+            self.scripts.append(attr["src"])
+        # Stylesheets, preloads and icons, and also next/prev/index/search, which must
+        # lead to pages of this site.
+        if tag == "link" and attr.get("href"):
+            self.links.append(attr["href"])
+
+
+def _assets(page_html: str) -> _Assets:
+    parser = _Assets()
+    parser.feed(page_html)
+    return parser
+
+
+def _is_remote(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//")) or bool(urlsplit(url).scheme)
+
+
+def _visible_text(page_html: str) -> str:
+    """Page text with tags removed and entities decoded: code as a reader sees it."""
+    without_scripts = re.sub(r"<script\b.*?</script>", "", page_html, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", without_scripts))
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    out = tmp_path_factory.mktemp("book")
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        # numpy and torch share the notebook kernel (see the Makefile).
+        "OPENBLAS_THREAD_TIMEOUT": "4",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    cmd = [
+        str(bin_dir / "jupyter-book"), "build", str(REPO),
+        "--path-output", str(out),
+        "--warningiserror", "--nitpick", "--keep-going",
+    ]
+    result = subprocess.run(
+        cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+    )
+    if result.returncode != 0:
+        # Every test below needs the build: show why it failed instead of missing files.
+        tail = (result.stdout + result.stderr)[-6000:]
+        pytest.fail(f"jupyter-book build exited {result.returncode}:\n{tail}")
+    return Build(result=result, html=out / "_build" / "html")
+
+
+def test_build_succeeds(book: Build) -> None:
+    """The book builds with warnings as errors and writes the site's entry page."""
+    assert book.result.returncode == 0
+    assert (book.html / "index.html").is_file(), f"no index.html in {book.html}"
+
+
+def test_pages_are_exactly_the_toc(book: Build) -> None:
+    """Only the toc's files become pages: nothing from solutions/, assignments/, README."""
+    pages = book.pages()
+    assert pages == EXPECTED_PAGES, f"unexpected pages {sorted(pages ^ EXPECTED_PAGES)}"
+    leaked = [
+        p for p in book.html.rglob("*")
+        if re.search(r"(^|/)(solutions|assignments|tests)(/|$)|readme", p.relative_to(book.html).as_posix(), re.I)
+    ]
+    assert not leaked, f"built files from outside the book: {leaked[:5]}"
+    assert "book/intro.html" in book.read("index.html"), "index.html does not redirect to the intro"
+
+
+def test_chapter_is_rendered(book: Build) -> None:
+    """The chapter's heading, prose, executed outputs, maths and references are there."""
+    page = book.read(CHAPTER)
+    text = re.sub(r"\s+", " ", _visible_text(page))
+    assert "Affine layers and ReLU" in text
+    assert "a broadcast in the forward pass becomes a sum in the backward pass" in text
+    # Display maths reaches MathJax as TeX within \[ ... \]; {math} labels get numbers.
+    assert re.search(r"\\\[\\mathrm\{out\} = X W \+ b,.*?\\\]", page, re.S), "affine equation missing"
+    assert 'id="equation-affine-forward"' in page and 'href="#equation-affine-forward"' in page
+    assert re.search(r'<span class="math notranslate nohighlight">\\\(N\\\)</span>', page)
+    # glue pasted numbers computed by the executed cells into the prose.
+    assert re.search(r"\d+ of the \d+ units are silent on all \d+ examples", text)
+    assert re.search(r"against autograd is \d\.\de-\d\d", text), "glued error missing"
+    # The ReLU figure was produced by a cell and copied into the site.
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    assert images, "no figure in the chapter"
+    for src in images:
+        assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+
+
+def test_intro_is_rendered(book: Build) -> None:
+    """The intro covers the assignments workflow and the notation glossary."""
+    text = re.sub(r"\s+", " ", _visible_text(book.read("book/intro.html")))
+    for phrase in ["assignments/pilot/pilot.ipynb", "YOUR CODE HERE", "make release", "Notation"]:
+        assert phrase in text, f"intro lacks {phrase!r}"
+    glossary = text[text.index("Notation") :]
+    for meaning in ["batch size", "channels", "height and width", "number of filters",
+                    "of each filter", "output height and width", "flattened input size",
+                    "output features"]:
+        assert meaning in glossary, f"glossary lacks {meaning!r}"
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED_PAGES))
+def test_assets_are_local(book: Build, page: str) -> None:
+    """Every script and stylesheet is a file in the built site: the book works offline."""
+    assets = _assets(book.read(page))
+    for url in assets.scripts + assets.links:
+        assert not _is_remote(url), f"{page} loads {url} from the network"
+        assert "cdn.jsdelivr" not in url and "mathjax@" not in url, f"{page} loads {url}"
+        target = urlsplit(url).path  # "" for "#": the page itself
+        path = (book.html / page).parent / target if target else book.html / page
+        assert path.resolve().is_file(), f"{page} loads {url}, which is not in the site"
+
+
+@pytest.mark.parametrize("page", ["book/intro.html", CHAPTER])
+def test_mathjax_is_served_locally(book: Build, page: str) -> None:
+    """Pages with maths load MathJax 3 from _static/mathjax/, after its configuration."""
+    page_html = book.read(page)
+    scripts = [urlsplit(s).path for s in _assets(page_html).scripts]
+    mathjax = [s for s in scripts if "mathjax" in s.lower()]
+    assert mathjax == [f"../{MATHJAX_SCRIPT}"], f"{page} MathJax scripts: {mathjax}"
+    assert (book.html / MATHJAX_SCRIPT).is_file()
+    # MathJax fetches its fonts relative to the script at run time.
+    assert any((book.html / "_static/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    # The configuration MyST sets (which HTML classes hold maths) comes first.
+    config = page_html.find("window.MathJax = ")
+    assert 0 <= config < page_html.find(MATHJAX_SCRIPT), f"{page}: MathJax config missing or late"
+    assert "processHtmlClass" in page_html[config : config + 300]
+
+
+def test_chapter_hides_graded_code(book: Build) -> None:
+    """No page shows the pilot's solution lines or defines the graded functions."""
+    sources = [book.html / p for p in EXPECTED_PAGES] + list((book.html / "_sources").rglob("*"))
+    for path in sources:
+        if not path.is_file():
+            continue
+        raw = path.read_text(encoding="utf-8")
+        text = _visible_text(raw) if path.suffix == ".html" else raw
+        for line in SOLUTION_LINES:
+            assert line not in text, f"{path.name} shows the solution line {line!r}"
+        for name in GRADED_FUNCTIONS:
+            assert not re.search(rf"def\s+{name}\b", text), f"{path.name} defines {name}"
