@@ -1,0 +1,129 @@
+"""Cache of decoded arrays as uncompressed ``.npz`` files.
+
+Decoding CIFAR-10 from 60,000 JPEGs takes seconds; reading the decoded arrays back from
+an uncompressed ``.npz`` takes a fraction of one. A cache file's name carries a hash of
+every source file's absolute path, size and mtime, so replacing or touching a source
+makes the loader decode it again; the stale file of the same sources is removed then.
+"""
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .paths import resolve_cache_dir
+
+__all__ = ["fingerprint", "load_or_build"]
+
+# Bump when the decoders change what they produce, so old caches are not reused.
+CACHE_FORMAT = 1
+
+
+def _files(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return [path]
+    found = []
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames.sort()
+        found.extend(Path(dirpath) / f for f in sorted(filenames))
+    return found
+
+
+def fingerprint(kind: str, sources: Iterable[Path]) -> tuple[str, str]:
+    """Hashes identifying the sources: (which files, which versions of them).
+
+    Args:
+        kind: the decoder (e.g. ``"cifar10-images-tar"``), as one file may be read two ways.
+        sources: files or directories (every file below a directory counts).
+
+    Returns:
+        ``(slot, key)``: ``slot`` depends on the absolute paths only, ``key`` also on the
+        size and mtime_ns of every file.
+    """
+    slot = hashlib.sha256(f"{CACHE_FORMAT}\0{kind}".encode())
+    key = slot.copy()
+    for source in sorted(Path(s).resolve() for s in sources):
+        slot.update(f"\0{source}".encode())
+        for file in _files(source):
+            st = file.stat()
+            key.update(f"\0{file}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+    return slot.hexdigest()[:12], key.hexdigest()[:20]
+
+
+def _read(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray] | None:
+    """The arrays of a cache file, or None when it is missing, damaged or lacks a key."""
+    try:
+        # Open the file here: np.load leaks its own handle when the zip is damaged.
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
+            if set(npz.files) != set(keys):
+                raise KeyError(f"keys {sorted(npz.files)}")
+            return {k: npz[k] for k in keys}
+    except FileNotFoundError:
+        return None
+    # A damaged file (or one from other code): rebuild it rather than fail.
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return None
+
+
+def _write(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        # Atomic: a concurrent reader sees the old file or the whole new one.
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def load_or_build(
+    kind: str,
+    sources: Iterable[Path],
+    build: Callable[[], Mapping[str, np.ndarray]],
+    keys: tuple[str, ...],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, np.ndarray]:
+    """Return the cached arrays of ``sources``, or ``build()`` them and cache the result.
+
+    Args:
+        kind: decoder name, part of the cache file name.
+        sources: the files or directories ``build`` reads.
+        build: decodes the sources into named arrays.
+        keys: the names ``build`` returns; a cache file with other names is rebuilt.
+        cache_dir: defaults to :func:`resolve_cache_dir`.
+
+    A cache that cannot be written costs speed, not correctness: it gives a
+    ``RuntimeWarning`` and the freshly built arrays are returned.
+    """
+    slot, key = fingerprint(kind, list(sources))
+    directory = resolve_cache_dir(cache_dir)
+    path = directory / f"{kind}-{slot}-{key}.npz"
+
+    arrays = _read(path, keys)
+    if arrays is not None:
+        return arrays
+
+    arrays = dict(build())
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _write(path, arrays)
+    except OSError as exc:
+        warnings.warn(
+            f"could not cache decoded arrays in {directory}: {exc}", RuntimeWarning, stacklevel=3
+        )
+        return arrays
+    # Drop caches of older versions of the same sources; they would never be read again.
+    for stale in directory.glob(f"{kind}-{slot}-*.npz"):
+        if stale != path:
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
+    return arrays
