@@ -146,7 +146,7 @@ def test_chapter_is_rendered(book: Build) -> None:
     assert "Affine layers and ReLU" in text
     assert "a broadcast in the forward pass becomes a sum in the backward pass" in text
     # Display maths reaches MathJax as TeX within \[ ... \]; {math} labels get numbers.
-    assert re.search(r"\\\[\\mathrm\{out\} = X W \+ b,.*?\\\]", page, re.S), "affine equation missing"
+    assert re.search(r"\\\[(\\begin\{split\})?\\begin\{gathered\}\s*\\mathrm\{out\} = X W \+ b,.*?\\\]", page, re.S), "affine equation missing"
     assert 'id="equation-affine-forward"' in page and 'href="#equation-affine-forward"' in page
     assert re.search(r'<span class="math notranslate nohighlight">\\\(N\\\)</span>', page)
     # glue pasted numbers computed by the executed cells into the prose.

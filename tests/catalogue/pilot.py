@@ -1,40 +1,11 @@
-"""Realistic student implementations, wrong and right, that the autograder must judge.
+"""Catalogue of the pilot notebook, `solutions/pilot/affine_relu.ipynb`."""
 
-Each wrong variant names the graded cells that must score zero; every other graded cell
-must get full marks, so a test that fails for the wrong reason shows up too. Each correct
-variant (a different but valid way of writing the code) must get full marks everywhere.
-A body replaces the code between a solution cell's markers, indented like the markers.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    why: str
-    bodies: dict[str, str]
-    fails: frozenset[str] = field(default_factory=frozenset)
-
-
-def wrong(name: str, why: str, fails: set[str], **bodies: str) -> Variant:
-    return Variant(name, why, bodies, frozenset(fails))
-
-
-def correct(name: str, why: str, **bodies: str) -> Variant:
-    return Variant(name, why, bodies)
-
+from catalogue import NotebookCatalogue, correct, wrong
 
 FORWARD, BACKWARD = "affine_forward_values", "affine_backward_gradcheck"
 RELU_FORWARD, RELU_BACKWARD = "relu_forward_values", "relu_backward_gradcheck"
 
-PILOT = "pilot"
-PILOT_NOTEBOOK = "affine_relu.ipynb"
-PILOT_POINTS = {FORWARD: 2, BACKWARD: 3, RELU_FORWARD: 1, RELU_BACKWARD: 2}
-
-PILOT_WRONG = [
+WRONG = [
     wrong("affine_no_bias", "forgets + b; the backward check then sees db = 0 numerically",
           {FORWARD, BACKWARD},
           affine_forward_impl="out = x.reshape(x.shape[0], -1) @ w"),
@@ -78,7 +49,7 @@ PILOT_WRONG = [
           relu_backward_impl="dx = dout * (x > 0"),
 ]
 
-PILOT_CORRECT = [
+CORRECT = [
     correct(
         "loops", "explicit loops over examples and entries",
         affine_forward_impl=(
@@ -107,3 +78,11 @@ PILOT_CORRECT = [
         relu_backward_impl="dx = np.where(x > 0, dout, 0.0)",
     ),
 ]
+
+CATALOGUE = NotebookCatalogue(
+    assignment="pilot",
+    notebook="affine_relu.ipynb",
+    points={FORWARD: 2, BACKWARD: 3, RELU_FORWARD: 1, RELU_BACKWARD: 2},
+    wrong=WRONG,
+    correct=CORRECT,
+)
