@@ -29,11 +29,21 @@ class Course:
     """A course directory under ``root`` holding a copy of the repository's nbgrader
     config and source notebooks; every command runs nbgrader's own CLI in it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, only: dict[str, list[str]] | None = None):
+        """only: assignment -> the notebooks to copy (default: all of `solutions/`). A
+        course holding fewer notebooks grades faster: nbgrader runs every notebook of an
+        assignment it knows."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / "nbgrader_config.py", self.root)
-        shutil.copytree(SOLUTIONS, self.root / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        if only is None:
+            shutil.copytree(SOLUTIONS, self.root / "solutions", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            return
+        for assignment, notebooks in only.items():
+            folder = self.root / "solutions" / assignment
+            folder.mkdir(parents=True)
+            for name in notebooks:
+                shutil.copy(SOLUTIONS / assignment / name, folder / name)
 
     def nbgrader(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         result = subprocess.run(
