@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard solutions/*))
 PYTEST_ARGS ?=
 
-.PHONY: help venv book test release lock clean
+.PHONY: help venv book test release bench lock clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ test: $(STAMP)  ## run every test: units, notebooks (nbval), nbgrader workflow, 
 
 release: $(STAMP)  ## regenerate assignments/ from solutions/ with nbgrader
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done
+
+bench: $(STAMP)  ## time the reference naive and fast layers against PyTorch (a few minutes)
+	$(BIN)/python -m cs231n_utils.benchmark --notebooks solutions/layers
 
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
 	{ sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(pip)==' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock.new
