@@ -9,7 +9,7 @@ export OPENBLAS_THREAD_TIMEOUT ?= 4
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # nbgrader runs tools such as `alembic` by name: the environment's bin must come first.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-ASSIGNMENTS := $(notdir $(wildcard solutions/*))
+ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 PYTEST_ARGS ?=
 
 .PHONY: help venv book test release bench lock clean
