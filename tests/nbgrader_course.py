@@ -86,7 +86,7 @@ def replace_solution(cell_source: str, body: str) -> str:
 def student_notebook(released: Path, source: Path, bodies: dict[str, str] | None = None) -> nbformat.NotebookNode:
     """A submission made from the released notebook: every solution cell holds the
     reference code, except the cells named in ``bodies`` (grade_id -> code between the
-    solution markers, or a whole cell when it starts with ``CELL:``)."""
+    solution markers)."""
     bodies = bodies or {}
     reference = {
         c.metadata["nbgrader"]["grade_id"]: c.source
@@ -99,12 +99,8 @@ def student_notebook(released: Path, source: Path, bodies: dict[str, str] | None
         if grade_id not in reference:
             continue
         body = bodies.get(grade_id)
-        if body is None:
-            cell.source = solution_body(reference[grade_id])
-        elif body.startswith("CELL:"):
-            cell.source = body[len("CELL:") :].lstrip("\n")
-        else:
-            cell.source = solution_body(replace_solution(reference[grade_id], body))
+        source = reference[grade_id] if body is None else replace_solution(reference[grade_id], body)
+        cell.source = solution_body(source)
     unknown = set(bodies) - set(reference)
     if unknown:
         raise KeyError(f"no solution cells named {sorted(unknown)} in {source}")

@@ -63,6 +63,13 @@ def find_secrets(solutions_dir: Path) -> list[Secret]:
     ]
 
 
+def html_to_text(page_html: str, drop_scripts: bool = False) -> str:
+    """Page text with tags removed and entities decoded: code as a reader sees it."""
+    if drop_scripts:
+        page_html = re.sub(r"<script\b.*?</script>", "", page_html, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", page_html))
+
+
 def readable_text(path: Path) -> str:
     """The text a person could read in a file: HTML tags stripped and entities decoded."""
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -70,7 +77,7 @@ def readable_text(path: Path) -> str:
         notebook = nbformat.reads(text, as_version=4)
         return "\n".join(c.source + "\n" + str(c.get("outputs", "")) for c in notebook.cells)
     if path.suffix in {".html", ".htm"}:
-        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        return html_to_text(text)  # scripts kept: a secret in one is still a leak
     return text
 
 

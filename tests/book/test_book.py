@@ -8,8 +8,6 @@ only read its output.
 
 from __future__ import annotations
 
-import html
-import os
 import re
 import subprocess
 import sys
@@ -20,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nbgrader_course import SOLUTIONS
-from secret_lines import find_leaks, find_secrets
+from nbgrader_course import SOLUTIONS, course_env
+from secret_lines import find_leaks, find_secrets, html_to_text
 
 # xdist_group keeps the tests of this module on one worker under `--dist loadgroup`,
 # so that the book is built once, not once per worker.
@@ -91,21 +89,14 @@ def _is_remote(url: str) -> bool:
 
 
 def _visible_text(page_html: str) -> str:
-    """Page text with tags removed and entities decoded: code as a reader sees it."""
-    without_scripts = re.sub(r"<script\b.*?</script>", "", page_html, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", without_scripts))
+    return html_to_text(page_html, drop_scripts=True)
 
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
     out = tmp_path_factory.mktemp("book")
     bin_dir = Path(sys.executable).parent
-    env = {
-        **os.environ,
-        # numpy and torch share the notebook kernel (see the Makefile).
-        "OPENBLAS_THREAD_TIMEOUT": "4",
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = course_env()
     cmd = [
         str(bin_dir / "jupyter-book"), "build", str(REPO),
         "--path-output", str(out),
