@@ -91,6 +91,7 @@ def load_or_build(
     keys: tuple[str, ...],
     *,
     cache_dir: str | os.PathLike[str] | None = None,
+    enabled: bool = True,
 ) -> dict[str, np.ndarray]:
     """Return the cached arrays of ``sources``, or ``build()`` them and cache the result.
 
@@ -100,10 +101,13 @@ def load_or_build(
         build: decodes the sources into named arrays.
         keys: the names ``build`` returns; a cache file with other names is rebuilt.
         cache_dir: defaults to :func:`resolve_cache_dir`.
+        enabled: False skips the cache entirely (read nothing, write nothing).
 
     A cache that cannot be written costs speed, not correctness: it gives a
     ``RuntimeWarning`` and the freshly built arrays are returned.
     """
+    if not enabled:
+        return dict(build())
     slot, key = fingerprint(kind, list(sources))
     directory = resolve_cache_dir(cache_dir)
     path = directory / f"{kind}-{slot}-{key}.npz"

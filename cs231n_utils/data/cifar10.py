@@ -150,9 +150,7 @@ def load_cifar10(
         if source is None:
             raise _not_found(root, data_dir, reason) from cause
 
-    if cache:
-        kind = f"cifar10-{source.kind}"
-        arrays = load_or_build(kind, source.files(), source.decode, Dataset._fields)
-    else:
-        arrays = source.decode()
+    arrays = load_or_build(
+        f"cifar10-{source.kind}", source.files(), source.decode, Dataset._fields, enabled=cache
+    )
     return Dataset(**{k: arrays[k] for k in Dataset._fields})

@@ -130,8 +130,5 @@ def load_mnist(
             raise _not_found(root, data_dir, missing, reason) from cause
 
     sources = [found[n] for n in MNIST_FILES.values()]
-    if cache:
-        arrays = load_or_build("mnist", sources, lambda: _decode(found), Dataset._fields)
-    else:
-        arrays = _decode(found)
+    arrays = load_or_build("mnist", sources, lambda: _decode(found), Dataset._fields, enabled=cache)
     return Dataset(**{k: arrays[k] for k in Dataset._fields})
