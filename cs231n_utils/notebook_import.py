@@ -34,7 +34,8 @@ class NotebookImportError(ImportError):
     """The earlier notebook is missing, unreadable, or does not define what is asked."""
 
 
-def _solution_sources(path: Path) -> list[str]:
+def _code_cells(path: Path) -> list[tuple[dict, str]]:
+    """(nbgrader metadata, source) of every code cell of the notebook at ``path``."""
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
@@ -45,13 +46,42 @@ def _solution_sources(path: Path) -> list[str]:
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise NotebookImportError(f"cannot read {path} as a notebook: {exc}") from exc
-    sources = []
+    code = []
     for cell in cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") == "code" and meta.get("solution"):
+        if cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else source)
-    return sources
+            code.append((cell.get("metadata", {}).get("nbgrader", {}), "".join(source) if isinstance(source, list) else source))
+    return code
+
+
+def _loads_in(source: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The ``load_functions("file.ipynb", "f", ...)`` calls of a set-up cell, as
+    (file, [(bound name, function name), ...]); a call is read, never run.
+
+    The bound names are the assignment's targets when they are plain names, one per
+    function (``bn_f, bn_b = load_functions(...)``), else the functions' own names.
+    """
+    loads = []
+    for node in ast.walk(ast.parse(source)):
+        call = node.value if isinstance(node, ast.Assign) else node if isinstance(node, ast.Expr) else None
+        call = call.value if isinstance(call, ast.Expr) else call
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) != "load_functions":
+            continue
+        args = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if len(args) != len(call.args) or len(args) < 2:
+            continue  # not all literal strings: cannot be read without running it
+        file, names = args[0], args[1:]
+        bound = names
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            elts = target.elts if isinstance(target, ast.Tuple) else [target]
+            if len(elts) == len(names) and all(isinstance(e, ast.Name) for e in elts):
+                bound = [e.id for e in elts]
+        loads.append((file, list(zip(bound, names))))
+    return loads
 
 
 def _is_stub(function: ast.FunctionDef) -> bool:
@@ -76,17 +106,39 @@ def _unfinished(name: str, notebook: str) -> Callable:
     return unfinished
 
 
-def load_notebook(path: str | Path) -> types.ModuleType:
+def load_notebook(path: str | Path, _loading: tuple[Path, ...] = ()) -> types.ModuleType:
     """Run the solution cells of the notebook at ``path`` in a new module and return it.
 
     path: the earlier notebook, relative to the current directory (a notebook's kernel
     runs in the notebook's own folder, so a sibling's file name is enough).
+
+    Before its solution cells run, the module gets the functions that notebook's own
+    set-up cell (``grade_id: setup``) loads from even earlier notebooks, found next to it:
+    a spatial batch norm written on top of notebook 2's ``batchnorm_forward`` works
+    wherever it is loaded.
     """
     path = Path(path)
+    if path.resolve() in _loading:
+        chain = " -> ".join(p.name for p in (*_loading, path.resolve()))
+        raise NotebookImportError(f"notebooks load each other in a circle: {chain}")
     module = types.ModuleType(path.stem, f"functions from the solution cells of {path.name}")
     module.__dict__.update(np=np, math=math, __file__=str(path))
+    cells = _code_cells(path)
+    for meta, source in cells:
+        if meta.get("grade_id") != "setup":
+            continue
+        try:
+            loads = _loads_in(source)
+        except SyntaxError:
+            continue  # a locked cell the student cannot have broken; nothing to learn from it
+        for file, pairs in loads:
+            earlier = load_notebook(path.parent / file, (*_loading, path.resolve()))
+            for bound, name in pairs:
+                if callable(getattr(earlier, name, None)):
+                    module.__dict__[bound] = getattr(earlier, name)
     stubs = []
-    for index, source in enumerate(_solution_sources(path)):
+    solutions = [source for meta, source in cells if meta.get("solution")]
+    for index, source in enumerate(solutions):
         label = f"{path.name}, solution cell {index + 1}"
         try:
             tree = ast.parse(source, filename=label)
@@ -109,6 +161,8 @@ def load_functions(path: str | Path, *names: str) -> tuple[Callable, ...]:
     """
     if not names:
         raise TypeError("load_functions needs the names of the functions to load")
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"pass the function names as separate strings, got {names!r}")
     module = load_notebook(path)
     missing = [n for n in names if not callable(getattr(module, n, None))]
     if missing:

@@ -1,6 +1,7 @@
 """cs231n_utils.notebook_import on small notebooks written in the test."""
 
 import nbformat
+import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -91,3 +92,41 @@ def test_the_source_notebooks_load_each_other():
         assert functions, f"{path} defines no function in its solution cells"
         stubs = [f.__name__ for f in functions if hasattr(f, "unfinished_in")]
         assert not stubs, f"{path}: unfinished {stubs}"
+
+
+def setup_cell(source):
+    return new_code_cell(source, metadata={"nbgrader": {"solution": False, "grade": False, "grade_id": "setup", "locked": True, "schema_version": 3}})
+
+
+def test_functions_the_setup_cell_loads_reach_the_solution_cells(earlier):
+    """A later notebook's function built on an earlier one works wherever it is loaded;
+    the set-up cell is read, not run (its other statements would fail here)."""
+    later = write(
+        earlier.parent / "02_later.ipynb",
+        setup_cell("import does_not_exist\ntwice, = load_functions('01_earlier.ipynb', 'double')\n"),
+        solution_cell("def quadruple(x):\n    return twice(twice(x))\n"),
+    )
+    (quadruple,) = load_functions(later, "quadruple")
+    assert quadruple(3) == 12
+
+
+def test_notebooks_loading_each_other_in_a_circle_is_a_clear_error(tmp_path):
+    write(tmp_path / "a.ipynb", setup_cell("f, = load_functions('b.ipynb', 'f')"), solution_cell("def g():\n    pass\n"))
+    write(tmp_path / "b.ipynb", setup_cell("g, = load_functions('a.ipynb', 'g')"), solution_cell("def f():\n    pass\n"))
+    with pytest.raises(NotebookImportError, match="circle: a.ipynb -> b.ipynb -> a.ipynb"):
+        load_notebook(tmp_path / "a.ipynb")
+
+
+def test_names_passed_as_a_list_are_a_clear_error(earlier):
+    with pytest.raises(TypeError, match="separate strings"):
+        load_functions(earlier, ["double", "triple"])
+
+
+def test_spatial_batchnorm_loads_with_the_batchnorm_it_is_built_on():
+    from nbgrader_course import SOLUTIONS
+
+    forward, backward = load_functions(
+        SOLUTIONS / "layers" / "03_convolution.ipynb", "spatial_batchnorm_forward", "spatial_batchnorm_backward")
+    x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
+    out, cache = forward(x, np.ones(3), np.zeros(3), {"mode": "train"})
+    assert np.allclose(out.mean(axis=(0, 2, 3)), 0) and backward(np.ones_like(out), cache)[0].shape == x.shape
