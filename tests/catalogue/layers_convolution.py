@@ -51,7 +51,7 @@ def spatial(forward_in, forward_back):
 def spatial_backward(backward_in, backward_back):
     return (
         f"dout_rows = {backward_in}\n"
-        "dx_rows, dgamma, dbeta = batchnorm_backward(dout_rows, cache)\n"
+        "dx_rows, dgamma, dbeta = batchnorm_backward_alt(dout_rows, cache)\n"
         f"dx = {backward_back}"
     )
 
