@@ -72,21 +72,43 @@ def solution_body(cell_source: str) -> str:
     )
 
 
-def replace_solution(cell_source: str, body: str) -> str:
-    """The solution cell with the code between the markers replaced by ``body``
-    (``body`` is indented like the first marker)."""
+def replace_solution(cell_source: str, body: str | tuple[str | None, ...]) -> str:
+    """The solution cell with the code between the markers replaced by ``body``, each
+    new line indented like its region's ``### BEGIN SOLUTION`` marker.
+
+    body: the new code of a cell with one solution region; for a cell with several (a
+    class whose methods each have one), a tuple with one entry per region in order, where
+    ``None`` keeps that region's reference code. The count must match the cell's regions.
+    """
     lines = cell_source.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.strip() == "### BEGIN SOLUTION")
-    end = next(i for i, l in enumerate(lines) if l.strip() == "### END SOLUTION")
-    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-    new = [indent + l if l else l for l in body.strip("\n").splitlines()]
-    return "\n".join(lines[:start] + new + lines[end + 1 :])
+    begins = [i for i, l in enumerate(lines) if l.strip() == "### BEGIN SOLUTION"]
+    ends = [i for i, l in enumerate(lines) if l.strip() == "### END SOLUTION"]
+    # Markers must alternate BEGIN, END, BEGIN, END, ... starting with a BEGIN.
+    markers = sorted(begins + ends)
+    if not begins or markers[0::2] != begins or markers[1::2] != ends:
+        raise ValueError("a solution cell needs matching ### BEGIN / ### END SOLUTION markers")
+    bodies = (body,) if isinstance(body, str) else tuple(body)
+    if len(bodies) != len(begins):
+        raise ValueError(
+            f"the solution cell has {len(begins)} solution region(s) but {len(bodies)} body(ies) were given"
+        )
+    # Replace from the last region to the first so earlier line numbers stay valid.
+    for start, end, new_body in reversed(list(zip(begins, ends, bodies))):
+        if new_body is None:
+            continue
+        indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+        new = [indent + l if l else l for l in new_body.strip("\n").splitlines()]
+        lines[start : end + 1] = new
+    return "\n".join(lines)
 
 
-def student_notebook(released: Path, source: Path, bodies: dict[str, str] | None = None) -> nbformat.NotebookNode:
+def student_notebook(
+    released: Path, source: Path, bodies: dict[str, str | tuple[str | None, ...]] | None = None
+) -> nbformat.NotebookNode:
     """A submission made from the released notebook: every solution cell holds the
     reference code, except the cells named in ``bodies`` (grade_id -> code between the
-    solution markers)."""
+    solution markers; a tuple of codes, one per region, for a cell with several regions,
+    see :func:`replace_solution`)."""
     bodies = bodies or {}
     reference = {
         c.metadata["nbgrader"]["grade_id"]: c.source
