@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 PYTEST_ARGS ?=
 
-.PHONY: help venv book test release bench lock clean
+.PHONY: help venv book test release bench train-numpy lock clean
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ release: $(STAMP)  ## regenerate assignments/ from solutions/ with nbgrader
 
 bench: $(STAMP)  ## time the reference naive and fast layers against PyTorch (a few minutes)
 	$(BIN)/python -m cs231n_utils.benchmark --notebooks solutions/layers
+
+train-numpy: $(STAMP)  ## train the numpy ConvNet on CIFAR-10 (about 20 minutes), record in results/
+	$(BIN)/python -m cs231n_utils.train_numpy --notebooks solutions/layers
 
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
 	{ sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(pip)==' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock.new
