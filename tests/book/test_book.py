@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from cs231n_utils.run_record import read_run_record
 from nbgrader_course import SOLUTIONS, course_env
 from secret_lines import find_leaks, find_secrets, html_to_text
 
@@ -34,13 +35,17 @@ EXPECTED_PAGES = {
     "index.html",  # redirect to the root page, written by sphinx-external-toc
     "book/intro.html",
     "book/affine_relu.html",
+    "book/training.html",
     "genindex.html",
     "search.html",
 }
 CHAPTER = "book/affine_relu.html"
+TRAINING = "book/training.html"
+RUN_RECORD = REPO / "results" / "numpy-convnet" / "record.json"
 MATHJAX_SCRIPT = "_static/mathjax/tex-mml-chtml.js"
 
-GRADED_FUNCTIONS = ["affine_forward", "affine_backward", "relu_forward", "relu_backward"]
+GRADED_FUNCTIONS = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
+                    "sgd", "sgd_momentum", "rmsprop", "adam"]
 
 
 @dataclass
@@ -150,6 +155,35 @@ def test_chapter_is_rendered(book: Build) -> None:
         assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
 
 
+def test_training_chapter_is_rendered(book: Build) -> None:
+    """The training chapter: its equations, numbers glued from its executed cells, its
+    figures, no update rule written as code, and the run record's section in the state
+    that matches results/ (the results when the record exists, a notice otherwise)."""
+    page = book.read(TRAINING)
+    text = re.sub(r"\s+", " ", _visible_text(page))
+    assert "Training a ConvNet in numpy" in text
+    for label in ["train-adam", "train-var-recursion", "train-he"]:
+        assert f'id="equation-{label}"' in page, f"equation {label} missing"
+    # Numbers computed while the book was built, pasted by glue.
+    assert re.search(r"log 10 =\\\) 2\.3026", text), "glued log 10 missing"
+    assert re.search(r"initial loss is 2\.30\d+, within \de-\d\d of", text), "glued initial loss missing"
+    assert re.search(r"relative error of at most \d\.\de-\d\d", text), "glued gradient check missing"
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    assert len(images) >= 7, f"{len(images)} figures in the training chapter"
+    for src in images:
+        assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+    # The update rules are formulas on this page, never code with the assignment's signatures.
+    assert not re.search(r"\b(sgd|sgd_momentum|rmsprop|adam)\s*\(\s*w\s*,\s*dw", text)
+    assert "make train-numpy" in text
+    if RUN_RECORD.is_file():
+        record = read_run_record(RUN_RECORD)
+        assert "has not been recorded yet" not in text
+        assert f"{record['test_accuracy']:.2%}" in text, "the record's test accuracy is not on the page"
+        assert record["git_commit"] in text
+    else:
+        assert "The run has not been recorded yet" in text, "no notice for the missing run record"
+
+
 def test_intro_is_rendered(book: Build) -> None:
     """The intro covers the assignments workflow and the notation glossary."""
     text = re.sub(r"\s+", " ", _visible_text(book.read("book/intro.html")))
@@ -174,7 +208,7 @@ def test_assets_are_local(book: Build, page: str) -> None:
         assert path.resolve().is_file(), f"{page} loads {url}, which is not in the site"
 
 
-@pytest.mark.parametrize("page", ["book/intro.html", CHAPTER])
+@pytest.mark.parametrize("page", ["book/intro.html", CHAPTER, TRAINING])
 def test_mathjax_is_served_locally(book: Build, page: str) -> None:
     """Pages with maths load MathJax 3 from _static/mathjax/, after its configuration."""
     page_html = book.read(page)
