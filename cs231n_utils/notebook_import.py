@@ -145,12 +145,16 @@ def load_notebook(path: str | Path, _loading: tuple[Path, ...] = ()) -> types.Mo
         except SyntaxError as exc:
             raise NotebookImportError(f"{label} has a syntax error (line {exc.lineno}): {exc.msg}") from exc
         stubs += [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and _is_stub(node)]
+        stubs += [f"{node.name}.{method.name}" for node in tree.body if isinstance(node, ast.ClassDef)
+                  for method in node.body if isinstance(method, ast.FunctionDef) and _is_stub(method)]
         try:
             exec(compile(tree, label, "exec"), module.__dict__)  # noqa: S102 (running the student's own cell)
         except Exception as exc:
             raise NotebookImportError(f"{label} raised {type(exc).__name__}: {exc}") from exc
     for name in stubs:
-        setattr(module, name, _unfinished(name, path.name))
+        owner_name, _, attribute = name.rpartition(".")
+        owner = getattr(module, owner_name) if owner_name else module
+        setattr(owner, attribute or name, _unfinished(name, path.name))
     return module
 
 

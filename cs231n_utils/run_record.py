@@ -27,11 +27,12 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from cs231n_utils.files import atomic_write
 
 __all__ = ["REQUIRED_FIELDS", "RECORD_NAME", "CURVES_NAME", "machine_info", "git_commit",
            "write_run_record", "read_run_record", "save_curves"]
@@ -220,15 +221,7 @@ def write_run_record(run_dir, record: Mapping) -> Path:
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / RECORD_NAME
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=f".{RECORD_NAME}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
 def read_run_record(path) -> dict:

@@ -35,15 +35,15 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-import os
 import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from cs231n_utils.files import atomic_write
 
 __all__ = ["Solver", "TrainingDiverged"]
 
@@ -187,18 +187,6 @@ def _model_state(model) -> dict:
         if name != "params" and _is_plain(value):
             attributes[name] = value
     return {"params": dict(model.params), "attributes": attributes}
-
-
-def _atomic_write(path: Path, blob: bytes) -> None:
-    """Write via a temporary file and a rename, so a crash never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- the solver ---------------------------------------------------------------------------
@@ -475,7 +463,7 @@ class Solver:
             self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
             blob = self._checkpoint_bytes()
             for name in (f"epoch_{self.epoch:03d}.pkl", "latest.pkl"):
-                _atomic_write(self.checkpoint_dir / name, blob)
+                atomic_write(self.checkpoint_dir / name, lambda handle: handle.write(blob))
         if self.verbose:
             print(
                 f"epoch {self.epoch}/{self.num_epochs}: loss {record['train_loss']:.4f}, train acc "
@@ -539,7 +527,8 @@ class Solver:
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, self._checkpoint_bytes())
+        blob = self._checkpoint_bytes()
+        atomic_write(path, lambda handle: handle.write(blob))
         return path
 
     def load_checkpoint(self, path) -> None:

@@ -9,7 +9,6 @@ makes the loader decode it again; the stale file of the same sources is removed 
 import contextlib
 import hashlib
 import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
 from .paths import resolve_cache_dir
 
 __all__ = ["fingerprint", "load_or_build"]
@@ -74,14 +74,8 @@ def _read(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray] | None:
 
 
 def _write(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        # Atomic: a concurrent reader sees the old file or the whole new one.
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # Atomic: a concurrent reader sees the old file or the whole new one.
+    atomic_write(path, lambda handle: np.savez(handle, **arrays))
 
 
 def load_or_build(

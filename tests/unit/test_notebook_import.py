@@ -130,3 +130,13 @@ def test_spatial_batchnorm_loads_with_the_batchnorm_it_is_built_on():
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
     out, cache = forward(x, np.ones(3), np.zeros(3), {"mode": "train"})
     assert np.allclose(out.mean(axis=(0, 2, 3)), 0) and backward(np.ones_like(out), cache)[0].shape == x.shape
+
+
+def test_an_unfinished_method_says_which_notebook_to_complete(tmp_path):
+    path = write(tmp_path / "05_nets.ipynb", solution_cell(
+        "class Net:\n"
+        "    def __init__(self):\n        self.params = {}\n"
+        "    def loss(self, X, y=None):\n        # YOUR CODE HERE\n        raise NotImplementedError()\n"))
+    (Net,) = load_functions(path, "Net")
+    with pytest.raises(NotImplementedError, match=r"Net.loss from 05_nets.ipynb is not implemented yet"):
+        Net().loss(np.zeros(2))

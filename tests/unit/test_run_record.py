@@ -201,3 +201,16 @@ def test_save_curves_writes_a_png(tmp_path):
 def test_save_curves_uses_per_iteration_losses_when_present(tmp_path):
     record = a_record(loss_history=list(np.linspace(2.3, 1.0, 200)))
     assert save_curves(tmp_path, record).stat().st_size > 1000
+
+
+def test_the_record_is_readable_by_others_not_private_like_a_temporary_file(tmp_path):
+    import os
+    import stat
+
+    from cs231n_utils.files import atomic_write
+
+    path = atomic_write(tmp_path / "x.json", lambda handle: handle.write(b"{}"))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"], "the temporary file is left behind"
