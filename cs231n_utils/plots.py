@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 import numbers
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -112,6 +113,12 @@ def _draw_loss(ax, curves: _Curves, color=None, label=None, raw_alpha=0.3) -> No
     ax.set_ylabel("training loss")
 
 
+def _suptitle(fig: Figure, title: str) -> None:
+    """The figure's title, wrapped to the figure's width (a run's title names its whole model)."""
+    width_chars = max(20, int(fig.get_figwidth() * 11))
+    fig.suptitle(textwrap.fill(title, width_chars))
+
+
 def plot_history(history_or_solver, title: str | None = None) -> Figure:
     """Two panels: the training loss per iteration (raw, light, and a running mean) and
     the train and validation accuracy per epoch. A run record without per-iteration
@@ -128,7 +135,7 @@ def plot_history(history_or_solver, title: str | None = None) -> Figure:
     acc_ax.set_title("accuracy")
     acc_ax.legend()
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -154,7 +161,7 @@ def compare_histories(runs: Mapping[str, object], title: str | None = None) -> F
     acc_ax.set_ylabel("accuracy")
     acc_ax.set_title("accuracy: validation solid, train dashed")
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig
 
 
@@ -171,7 +178,7 @@ def _grid(count: int, cell: float, title: str | None) -> tuple[Figure, list]:
     for ax in axes[:count]:
         ax.set_axis_off()
     if title:
-        fig.suptitle(title)
+        _suptitle(fig, title)
     return fig, axes[:count]
 
 
