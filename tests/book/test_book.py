@@ -35,6 +35,9 @@ EXPECTED_PAGES = {
     "index.html",  # redirect to the root page, written by sphinx-external-toc
     "book/intro.html",
     "book/affine_relu.html",
+    "book/losses.html",
+    "book/normalization.html",
+    "book/convolution.html",
     "book/training.html",
     "genindex.html",
     "search.html",
