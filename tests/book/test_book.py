@@ -38,6 +38,7 @@ EXPECTED_PAGES = {
     "book/losses.html",
     "book/normalization.html",
     "book/convolution.html",
+    "book/pooling.html",
     "book/training.html",
     "genindex.html",
     "search.html",
