@@ -4,7 +4,9 @@
   run without error, and any output stored in the notebook must be reproduced.
 - ``book/**/*.md`` chapters written as MyST text notebooks (a jupytext header with a
   kernelspec): read through jupytext and executed in lax mode, since a text notebook
-  stores no outputs to compare.
+  stores no outputs to compare. Only when named (``pytest book/convolution.md``): the
+  suite leaves ``book`` out of its testpaths because the book build in
+  ``tests/book/test_book.py`` already executes every chapter and fails on any error.
 
 The released notebooks in ``assignments/`` stop at the first student cell by design; they
 are executed by ``tests/workflow/test_released_notebooks.py`` instead. Running this under

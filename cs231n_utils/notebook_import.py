@@ -63,8 +63,7 @@ def _loads_in(source: str) -> list[tuple[str, list[tuple[str, str]]]]:
     """
     loads = []
     for node in ast.walk(ast.parse(source)):
-        call = node.value if isinstance(node, ast.Assign) else node if isinstance(node, ast.Expr) else None
-        call = call.value if isinstance(call, ast.Expr) else call
+        call = node.value if isinstance(node, (ast.Assign, ast.Expr)) else None
         if not isinstance(call, ast.Call):
             continue
         func = call.func

@@ -29,6 +29,7 @@ if __name__ == "__main__":
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 import argparse
+import copy
 import datetime
 import json
 import time
@@ -101,7 +102,12 @@ def step_rates(model, update_rule, optim_config, layers, X, y, steps: int = 10) 
     ``steps``), with the same batch and the same threads."""
     import torch
 
-    torch.set_num_threads(_blas_threads() or torch.get_num_threads())
+    from cs231n_utils.benchmark import blas_info
+
+    threads = blas_info()["numpy BLAS threads"]
+    torch.set_num_threads(threads if isinstance(threads, int) else torch.get_num_threads())
+    # Time a copy: the steps change the weights and the batch-norm running statistics.
+    model = copy.deepcopy(model)
     net = torch_twin(model, layers).train()
     optimizer = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
@@ -117,7 +123,6 @@ def step_rates(model, update_rule, optim_config, layers, X, y, steps: int = 10) 
         torch.nn.functional.cross_entropy(net(X_t), y_t).backward()
         optimizer.step()
 
-    saved = {name: w.copy() for name, w in model.params.items()}
     times = {"numpy": [], "torch": []}
     numpy_step(), torch_step()  # warm-up
     for _ in range(steps):
@@ -125,18 +130,7 @@ def step_rates(model, update_rule, optim_config, layers, X, y, steps: int = 10) 
             start = time.perf_counter()
             step()
             times[name].append(time.perf_counter() - start)
-    model.params.update(saved)
     return {f"{name}_step_images_per_second": round(len(X) / float(np.median(t)), 1) for name, t in times.items()}
-
-
-def _blas_threads() -> int | None:
-    try:
-        import threadpoolctl
-
-        pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
-        return int(pools[0]["num_threads"]) if pools else None
-    except ImportError:
-        return None
 
 
 def _describe_model(layers, batchnorm: bool) -> str:

@@ -26,6 +26,14 @@ def wrong(name: str, why: str, fails: set[str], **bodies: str) -> Variant:
     return Variant(name, why, bodies, frozenset(fails))
 
 
+def swap(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced by ``new``; ``old`` must occur (a silent no-op
+    would turn a wrong variant into the reference)."""
+    if old not in text:
+        raise ValueError(f"{old!r} does not occur in the code it should change")
+    return text.replace(old, new)
+
+
 def correct(name: str, why: str, **bodies: str) -> Variant:
     return Variant(name, why, bodies)
 

@@ -12,17 +12,12 @@ cells that use it: the reference ThreeLayerConvNet uses ``conv_relu_pool``, the 
 ConvNet ``conv_bn_relu`` (with batch norm) and ``conv_relu`` (without).
 """
 
-from catalogue import NotebookCatalogue, correct, wrong
+from catalogue import NotebookCatalogue, correct, swap, wrong
 
 RELU_FB, POOL_FB, BN_FB = "conv_relu_forward_backward", "conv_relu_pool_forward_backward", "conv_bn_relu_forward_backward"
 THREE_SCORES, THREE_GRAD = "three_layer_convnet_scores", "three_layer_convnet_gradcheck"
 NET_PARAMS, NET_LOSS, NET_REG = "convnet_params", "convnet_initial_loss", "convnet_regularization"
 NET_GRAD, NET_TEST = "convnet_gradcheck", "convnet_test_mode"
-
-
-def swap(text: str, old: str, new: str) -> str:
-    assert old in text, old
-    return text.replace(old, new)
 
 
 # --- sandwiches that keep their own ReLU mask and work in float64 ----------------------------

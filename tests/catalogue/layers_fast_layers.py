@@ -8,7 +8,7 @@ convolution uses the forward pass on zeros just to get a cache). The pooling tes
 not in the catalogue.
 """
 
-from catalogue import NotebookCatalogue, correct, wrong
+from catalogue import NotebookCatalogue, correct, swap, wrong
 
 CONV_F, CONV_B = "conv_forward_values", "conv_backward_gradcheck"
 POOL_F, POOL_B = "max_pool_forward_values", "max_pool_backward_gradcheck"
@@ -102,11 +102,6 @@ x_dil[:, :, ::stride, ::stride] = x
 w_conv = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
 x_dil = np.pad(x_dil, ((0, 0), (0, 0), (HH - 1 - pad, HH - 1 - pad), (WW - 1 - pad, WW - 1 - pad)))
 out, _ = conv_forward_fast(x_dil, w_conv, b, {"stride": 1, "pad": 0})"""
-
-
-def swap(text: str, old: str, new: str) -> str:
-    assert old in text, old
-    return text.replace(old, new)
 
 
 WRONG = [

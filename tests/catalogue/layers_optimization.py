@@ -17,21 +17,13 @@ that every zero is still explained by exactly one mistake.
 
 from dataclasses import dataclass, field
 
-from catalogue import NotebookCatalogue, correct, wrong
+from catalogue import NotebookCatalogue, correct, swap, wrong
 
 SGD, MOM, RMS, ADAM = "sgd_values", "sgd_momentum_values", "rmsprop_values", "adam_values"
 AR_F, AR_B = "affine_relu_forward_values", "affine_relu_backward_gradcheck"
 INIT, LOSS, GRAD = "fc_net_init", "fc_net_loss_values", "fc_net_gradcheck"
 NORM, DROP, TEST = "fc_net_norm_gradcheck", "fc_net_dropout_gradcheck", "fc_net_test_mode"
 OVERFIT = "fc_net_overfit"
-
-
-def sub(text: str, old: str, new: str) -> str:
-    """``text`` with ``old`` replaced by ``new``; ``old`` must occur (a silent no-op
-    would turn a wrong variant into the reference)."""
-    if old not in text:
-        raise ValueError(f"{old!r} not in the reference body")
-    return text.replace(old, new)
 
 
 # The reference bodies of the three regions of FullyConnectedNet.
@@ -136,34 +128,34 @@ SGD_HARDCODED_RATE = mistake(
     sgd_impl="next_w = w - 1e-2 * dw")
 MOMENTUM_SUBTRACTS_VELOCITY = mistake(
     "momentum_subtracts_velocity", "sgd_momentum returns w - v: v already points downhill, so this climbs", {MOM},
-    sgd_momentum_impl=sub(MOMENTUM_OK, "next_w = w + v", "next_w = w - v"))
+    sgd_momentum_impl=swap(MOMENTUM_OK, "next_w = w + v", "next_w = w - v"))
 MOMENTUM_VELOCITY_NOT_STORED = mistake(
     "momentum_velocity_not_stored", "sgd_momentum never writes v back into config: every step starts from zero",
     {MOM},
-    sgd_momentum_impl=sub(MOMENTUM_OK, 'config["velocity"] = v\n', ""))
+    sgd_momentum_impl=swap(MOMENTUM_OK, 'config["velocity"] = v\n', ""))
 RMSPROP_DECAY_ON_NEW_GRADIENT = mistake(
     "rmsprop_decay_on_new_gradient",
     "rmsprop weights the new squared gradient by decay_rate and the old cache by 1 - decay_rate", {RMS},
-    rmsprop_impl=sub(RMSPROP_OK, 'rho * config["cache"] + (1 - rho) * dw**2', 'rho * dw**2 + (1 - rho) * config["cache"]'))
+    rmsprop_impl=swap(RMSPROP_OK, 'rho * config["cache"] + (1 - rho) * dw**2', 'rho * dw**2 + (1 - rho) * config["cache"]'))
 RMSPROP_EPSILON_INSIDE_SQRT = mistake(
     "rmsprop_epsilon_inside_sqrt",
     "rmsprop divides by sqrt(cache + epsilon): only a hidden case with a large epsilon tells", {RMS},
-    rmsprop_impl=sub(RMSPROP_OK, 'np.sqrt(cache) + config["epsilon"]', 'np.sqrt(cache + config["epsilon"])'))
+    rmsprop_impl=swap(RMSPROP_OK, 'np.sqrt(cache) + config["epsilon"]', 'np.sqrt(cache + config["epsilon"])'))
 ADAM_NO_BIAS_CORRECTION = mistake(
     "adam_no_bias_correction",
     "adam steps with m and v themselves, not m / (1 - beta1^t) and v / (1 - beta2^t): the first steps are "
     "too small and the overfitting run falls short", {ADAM, OVERFIT},
-    adam_impl=sub(sub(ADAM_OK, "m / (1 - beta1**t)", "m"), "v / (1 - beta2**t)", "v"))
+    adam_impl=swap(swap(ADAM_OK, "m / (1 - beta1**t)", "m"), "v / (1 - beta2**t)", "v"))
 ADAM_T_COUNTED_AFTER_THE_STEP = mistake(
     "adam_t_counted_after_the_step",
     "adam corrects with the old t and increments it afterwards: the first step divides by 1 - beta^0 = 0 "
     "and the overfitting run diverges", {ADAM, OVERFIT},
-    adam_impl=sub(sub(ADAM_OK, 't = config["t"] + 1\n', 't = config["t"]\n'),
+    adam_impl=swap(swap(ADAM_OK, 't = config["t"] + 1\n', 't = config["t"]\n'),
                   "config.update(m=m, v=v, t=t)", "config.update(m=m, v=v, t=t + 1)"))
 ADAM_EPSILON_INSIDE_SQRT = mistake(
     "adam_epsilon_inside_sqrt",
     "adam divides by sqrt(v_hat + epsilon): only hidden cases with a large epsilon tell", {ADAM},
-    adam_impl=sub(ADAM_OK, 'np.sqrt(v_hat) + config["epsilon"]', 'np.sqrt(v_hat + config["epsilon"])'))
+    adam_impl=swap(ADAM_OK, 'np.sqrt(v_hat) + config["epsilon"]', 'np.sqrt(v_hat + config["epsilon"])'))
 # -- affine-relu ------------------------------------------------------------------------------
 AFFINE_RELU_BACKWARD_SKIPS_RELU = mistake(
     "affine_relu_backward_skips_relu",
@@ -177,16 +169,16 @@ AFFINE_RELU_WRONG_ORDER = mistake(
 # -- the network --------------------------------------------------------------------------------
 NET_GAMMA_ZERO = mistake(
     "net_gamma_zero", "the network initialises gamma with zeros, like beta", {INIT},
-    fully_connected_net_impl=(sub(NET_INIT, "np.ones(dims[i])", "np.zeros(dims[i])"), None, None))
+    fully_connected_net_impl=(swap(NET_INIT, "np.ones(dims[i])", "np.zeros(dims[i])"), None, None))
 NET_WEIGHTS_NOT_SCALED = mistake(
     "net_weights_not_scaled", "the network draws its weights from N(0, 1), ignoring weight_scale: the initial "
     "loss is far from log K and the overfitting run falls short", {INIT, LOSS, OVERFIT},
-    fully_connected_net_impl=(sub(NET_INIT, "weight_scale * np.random.randn", "np.random.randn"), None, None))
+    fully_connected_net_impl=(swap(NET_INIT, "weight_scale * np.random.randn", "np.random.randn"), None, None))
 NET_REG_ON_BIASES = mistake(
     "net_reg_on_biases", "the network's L2 term (in the loss and the gradients alike) also covers the biases", {LOSS},
     fully_connected_net_impl=(
         None, None,
-        sub(sub(NET_BACKWARD,
+        swap(swap(NET_BACKWARD,
                 'sum(np.sum(self.params[f"W{i}"] ** 2) for i in range(1, L + 1))',
                 'sum(np.sum(self.params[f"W{i}"] ** 2) + np.sum(self.params[f"b{i}"] ** 2)\n'
                 '                         for i in range(1, L + 1))'),
@@ -196,14 +188,14 @@ NET_REG_ON_BIASES = mistake(
 NET_BN_PARAMS_NOT_KEPT = mistake(
     "net_bn_params_not_kept",
     "the network gives batch norm a new bn_param dict on every call, so the running averages are lost", {TEST},
-    fully_connected_net_impl=(None, sub(NET_FORWARD, "self.bn_params[i - 1])", '{"mode": mode})'),
+    fully_connected_net_impl=(None, swap(NET_FORWARD, "self.bn_params[i - 1])", '{"mode": mode})'),
                               None))
 NET_NORM_BEFORE_RELU = mistake(
     "net_norm_before_relu",
     "the network backpropagates through the normalisation before the ReLU (the reverse order)", {NORM, DROP},
     fully_connected_net_impl=(
         None, None,
-        sub(NET_BACKWARD,
+        swap(NET_BACKWARD,
             "    dh = relu_backward(dh, relu_cache)\n"
             "    if self.normalization == \"batchnorm\":\n"
             "        dh, grads[f\"gamma{i}\"], grads[f\"beta{i}\"] = batchnorm_backward(dh, norm_cache)\n"
@@ -219,19 +211,19 @@ NET_DROPOUT_NEVER_APPLIED = mistake(
     "the network reads dropout_keep_ratio but never calls dropout_forward or dropout_backward", {DROP},
     fully_connected_net_impl=(
         None,
-        sub(NET_FORWARD, "    if self.use_dropout:  # after the ReLU\n        h, drop_cache = dropout_forward(h, self.dropout_param)\n", ""),
-        sub(NET_BACKWARD, "    if self.use_dropout:  # the layers in reverse order\n        dh = dropout_backward(dh, drop_cache)\n", "")))
+        swap(NET_FORWARD, "    if self.use_dropout:  # after the ReLU\n        h, drop_cache = dropout_forward(h, self.dropout_param)\n", ""),
+        swap(NET_BACKWARD, "    if self.use_dropout:  # the layers in reverse order\n        dh = dropout_backward(dh, drop_cache)\n", "")))
 NET_NORMALISES_OUTPUT_LAYER = mistake(
     "net_normalises_the_output_layer",
     "the network gives the output layer a gamma and a beta too: parameters it never uses, with no gradient",
     {INIT, NORM, DROP, TEST},
     fully_connected_net_impl=(
-        sub(NET_INIT, "if normalization is not None and i < self.num_layers:", "if normalization is not None:"),
+        swap(NET_INIT, "if normalization is not None and i < self.num_layers:", "if normalization is not None:"),
         None, None))
 NET_REG_WITHOUT_THE_HALF = mistake(
     "net_reg_without_the_half", "the network adds reg * sum(W**2) to the loss but reg * W to the gradient",
     {LOSS, GRAD, NORM, DROP},
-    fully_connected_net_impl=(None, None, sub(NET_BACKWARD, "loss += 0.5 * self.reg", "loss += self.reg")))
+    fully_connected_net_impl=(None, None, swap(NET_BACKWARD, "loss += 0.5 * self.reg", "loss += self.reg")))
 
 WRONG = [
     together(SGD_HARDCODED_RATE, AFFINE_RELU_BACKWARD_SKIPS_RELU),
