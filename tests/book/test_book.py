@@ -39,7 +39,10 @@ EXPECTED_PAGES = {
     "book/normalization.html",
     "book/convolution.html",
     "book/pooling.html",
+    "book/im2col.html",
     "book/training.html",
+    "book/debugging.html",
+    "book/bibliography.html",
     "genindex.html",
     "search.html",
 }
