@@ -46,7 +46,8 @@ class _Curves:
     epochs: np.ndarray  # epoch numbers of the per-epoch values
     epoch_loss: np.ndarray  # mean training loss per epoch (NaN where unknown)
     train_acc: np.ndarray
-    val_acc: np.ndarray
+    val_acc: np.ndarray  # accuracy on the held-out set named by held_out
+    held_out: str = "validation"
 
 
 def _floats(values) -> np.ndarray:
@@ -75,15 +76,20 @@ def _curves(source) -> _Curves:
         raise ValueError("nothing to plot: no loss_history, accuracy histories or 'history' list")
     if train_acc is None:
         train_acc = [e.get("train_acc") for e in history]
+    held_out = "validation"
     if val_acc is None:
-        val_acc = [e.get("val_acc") for e in history]
+        # The PyTorch trainer evaluates on the test set each epoch and says so.
+        if history and all("val_acc" not in e and "test_acc" in e for e in history):
+            val_acc, held_out = [e["test_acc"] for e in history], "test"
+        else:
+            val_acc = [e.get("val_acc") for e in history]
     n_epochs = max(len(train_acc), len(val_acc), len(history))
     if history and len(history) == n_epochs:
         epochs = [e.get("epoch", i + 1) for i, e in enumerate(history)]
         epoch_loss = [e.get("train_loss") for e in history]
     else:
         epochs, epoch_loss = range(1, n_epochs + 1), [None] * n_epochs
-    return _Curves(loss, _floats(epochs), _floats(epoch_loss), _floats(train_acc), _floats(val_acc))
+    return _Curves(loss, _floats(epochs), _floats(epoch_loss), _floats(train_acc), _floats(val_acc), held_out)
 
 
 def _smooth(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -129,7 +135,7 @@ def plot_history(history_or_solver, title: str | None = None) -> Figure:
     _draw_loss(loss_ax, curves, color="C0", label="running mean")
     loss_ax.set_title("loss")
     acc_ax.plot(curves.epochs, curves.train_acc, "o-", label="train")
-    acc_ax.plot(curves.epochs, curves.val_acc, "o-", label="validation")
+    acc_ax.plot(curves.epochs, curves.val_acc, "o-", label=curves.held_out)
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylabel("accuracy")
     acc_ax.set_title("accuracy")
@@ -153,7 +159,7 @@ def compare_histories(runs: Mapping[str, object], title: str | None = None) -> F
         curves = _curves(run)
         color = f"C{i % 10}"
         _draw_loss(loss_ax, curves, color=color, label=str(label), raw_alpha=0.15)
-        acc_ax.plot(curves.epochs, curves.val_acc, "o-", color=color, label=f"{label} (validation)")
+        acc_ax.plot(curves.epochs, curves.val_acc, "o-", color=color, label=f"{label} ({curves.held_out})")
         acc_ax.plot(curves.epochs, curves.train_acc, "--", color=color, alpha=0.7, label=f"{label} (train)")
     loss_ax.set_title("loss")
     loss_ax.legend()
