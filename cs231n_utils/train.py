@@ -94,6 +94,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     augment: bool = True
     tta_flip: bool = False
+    compile: bool = False
     seed: int = 0
     train_subset: int | None = None
     test_subset: int | None = None
@@ -316,7 +317,11 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
         history, start_epoch = state["history"], state["epoch"]
         wall_before, train_seconds = state["wall_seconds"], state["train_seconds"]
 
-    net = DistributedDataParallel(model) if process.world_size > 1 else model
+    if process.device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed shapes: let cuDNN pick its fastest kernels
+    # The checkpoint holds `model`'s weights; `net` is what runs (compiled and/or DDP-wrapped).
+    net = torch.compile(model) if config.compile else model
+    net = DistributedDataParallel(net) if process.world_size > 1 else net
     criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
     crop_pad = DATASETS[config.dataset][3] if config.augment else 0
     flip = config.augment and DATASETS[config.dataset][2]
@@ -466,6 +471,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-augment", dest="augment", action="store_false",
                    help="no random crops and flips")
     p.add_argument("--tta-flip", action="store_true", help="average each test image with its mirror image")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model (faster on a GPU after a warm-up)")
     p.add_argument("--seed", type=int, default=defaults.seed)
     p.add_argument("--train-subset", type=int, help="train on this many examples (a seeded sample)")
     p.add_argument("--test-subset", type=int, help="test on this many examples")
@@ -501,7 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             model=args.model, dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size,
             optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
             schedule=args.schedule, warmup=args.warmup, label_smoothing=args.label_smoothing,
-            augment=args.augment, tta_flip=args.tta_flip, seed=args.seed, train_subset=args.train_subset,
+            augment=args.augment, tta_flip=args.tta_flip, compile=args.compile, seed=args.seed,
+            train_subset=args.train_subset,
             test_subset=args.test_subset, model_kwargs=_model_kwargs(args.model_arg))
         run_dir = Path(args.out) / (args.name or f"{args.model}-{args.dataset}")
         record = train(config, run_dir, data_dir=args.data_dir, resume=args.resume, device=args.device,
