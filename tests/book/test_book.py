@@ -1,33 +1,33 @@
 """End-to-end test of the book: build it with the real CLI, then read the HTML.
 
-The build is the one `make book` runs (warnings are errors, nitpicky references, every
-chapter executed), written into a temporary folder so that it never touches the
-repository's _build/. It runs once per module (about 10 s on 2 cores); the tests below
-only read its output.
+The build is the `book` fixture of conftest.py: the one `make book` runs (warnings are
+errors, nitpicky references, every chapter executed), written into a temporary folder so
+that it never touches the repository's _build/, once per test run for this module and
+test_browser.py together. The tests below only read its output.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 from cs231n_utils.run_record import read_run_record
-from nbgrader_course import SOLUTIONS, course_env
+from nbgrader_course import SOLUTIONS
 from secret_lines import find_leaks, find_secrets, html_to_text
 
-# xdist_group keeps the tests of this module on one worker under `--dist loadgroup`,
-# so that the book is built once, not once per worker.
+if TYPE_CHECKING:  # the `book` fixture's type; pytest injects the value from conftest.py
+    from conftest import Build
+
+# xdist_group keeps the book's tests on one worker under `--dist loadgroup`; under
+# `make test`'s `--dist loadfile` the conftest's file lock still builds the book once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD_TIMEOUT_S = 600
 
 # Every page the book should have, relative to the html folder. Anything else (a page
 # from solutions/, assignments/, README.md, ...) means the toc or the excludes leak.
@@ -42,6 +42,16 @@ EXPECTED_PAGES = {
     "book/im2col.html",
     "book/training.html",
     "book/debugging.html",
+    "book/zoo/index.html",
+    "book/zoo/lenet.html",
+    "book/zoo/alexnet.html",
+    "book/zoo/vgg.html",
+    "book/zoo/nin.html",
+    "book/zoo/googlenet.html",
+    "book/zoo/batchnorm.html",
+    "book/zoo/resnet.html",
+    "book/zoo/densenet.html",
+    "book/zoo/experiments.html",
     "book/bibliography.html",
     "genindex.html",
     "search.html",
@@ -53,23 +63,6 @@ MATHJAX_SCRIPT = "_static/mathjax/tex-mml-chtml.js"
 
 GRADED_FUNCTIONS = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
                     "sgd", "sgd_momentum", "rmsprop", "adam"]
-
-
-@dataclass
-class Build:
-    result: subprocess.CompletedProcess
-    html: Path
-
-    def read(self, page: str) -> str:
-        return (self.html / page).read_text(encoding="utf-8")
-
-    def pages(self) -> set[str]:
-        """Every built HTML page, relative to the html folder (theme templates excluded)."""
-        return {
-            p.relative_to(self.html).as_posix()
-            for p in self.html.rglob("*.html")
-            if not p.relative_to(self.html).parts[0].startswith("_")
-        }
 
 
 class _Assets(HTMLParser):
@@ -104,26 +97,6 @@ def _visible_text(page_html: str) -> str:
     return html_to_text(page_html, drop_scripts=True)
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    out = tmp_path_factory.mktemp("book")
-    bin_dir = Path(sys.executable).parent
-    env = course_env()
-    cmd = [
-        str(bin_dir / "jupyter-book"), "build", str(REPO),
-        "--path-output", str(out),
-        "--warningiserror", "--nitpick", "--keep-going",
-    ]
-    result = subprocess.run(
-        cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
-    )
-    if result.returncode != 0:
-        # Every test below needs the build: show why it failed instead of missing files.
-        tail = (result.stdout + result.stderr)[-6000:]
-        pytest.fail(f"jupyter-book build exited {result.returncode}:\n{tail}")
-    return Build(result=result, html=out / "_build" / "html")
-
-
 def test_build_succeeds(book: Build) -> None:
     """The book builds with warnings as errors and writes the site's entry page."""
     assert book.result.returncode == 0
@@ -146,7 +119,7 @@ def test_chapter_is_rendered(book: Build) -> None:
     """The chapter's heading, prose, executed outputs, maths and references are there."""
     page = book.read(CHAPTER)
     text = re.sub(r"\s+", " ", _visible_text(page))
-    assert "Affine layers and ReLU" in text
+    assert "Affine layers, activations and dropout" in text
     assert "a broadcast in the forward pass becomes a sum in the backward pass" in text
     # Display maths reaches MathJax as TeX within \[ ... \]; {math} labels get numbers.
     assert re.search(r"\\\[(\\begin\{split\})?\\begin\{gathered\}\s*\\mathrm\{out\} = X W \+ b,.*?\\\]", page, re.S), "affine equation missing"
@@ -160,6 +133,43 @@ def test_chapter_is_rendered(book: Build) -> None:
     assert images, "no figure in the chapter"
     for src in images:
         assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+
+
+def test_affine_activations_dropout_chapter(book: Build) -> None:
+    """Chapter 5: affine backward pass by matrix differentials, four activations with
+    saturation and dead units, inverted dropout; numbers glued, figures present, and no
+    dropout code shaped like the graded function."""
+    page = book.read(CHAPTER)
+    text = re.sub(r"\s+", " ", _visible_text(page))
+    for label in ["affine-forward", "affine-reshape", "affine-backward-index", "affine-backward",
+                  "affine-differential", "affine-trace", "relu-forward", "relu-backward",
+                  "act-backward", "leaky-relu", "sigmoid", "tanh", "tanh-derivative",
+                  "chain-of-slopes", "dropout-forward", "dropout-mean", "dropout-original",
+                  "dropout-var", "dropout-backward"]:
+        assert f'id="equation-{label}"' in page, f"equation {label} missing"
+    for target in ["affine-activations", "affine-dropout", "tab-affine-shapes", "tab-activations",
+                   "fig-affine-shapes", "fig-activations", "fig-vanishing", "fig-dropout"]:
+        assert f'id="{target}"' in page, f"{target} missing"
+    # Numbers computed while the book was built, pasted by glue.
+    for pattern in [
+        r"forward-mode derivative to a relative error of \d\.\de-\d\d",
+        r"agree with autograd to a relative error of at most \d\.\de-\d\d",
+        r"shrunk to at most \d\.\de-\d\d of its size",
+        r"passed to PyTorch as p \\\(=\\\) 0\.2 kept \d+\.\d% of them; passed unchanged, it kept \d+\.\d%",
+        r"root mean square between \d\.\d\d and \d\.\d\d",
+        r"mean settles at 0\.\d{3} of the input",
+        r"to within \d+\.\d% for every",
+    ]:
+        assert re.search(pattern, text), f"glued number missing: {pattern}"
+    # The drop-probability convention of PyTorch is spelled out.
+    assert "torch.nn.functional.dropout(x, p=1 - keep, training=True)" in text
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    assert len(images) >= 4, f"{len(images)} figures in the chapter"
+    for src in images:
+        assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+    # Dropout is checked with PyTorch and formulas, never with the graded function's code.
+    assert not re.search(r"def\s+dropout_(forward|backward)\b", text)
+    assert "np.random.rand" not in text
 
 
 def test_training_chapter_is_rendered(book: Build) -> None:
