@@ -172,6 +172,65 @@ def test_affine_activations_dropout_chapter(book: Build) -> None:
     assert "np.random.rand" not in text
 
 
+def test_im2col_chapter_is_rendered(book: Build) -> None:
+    """The im2col chapter: its equations, numbers glued from its executed checks, the
+    timing measured while the book was built with the machine and libraries named, its
+    figures, and no fast layer of the graded notebook defined on the page."""
+    page = book.read("book/im2col.html")
+    text = re.sub(r"\s+", " ", _visible_text(page))
+    assert "Fast convolution with im2col" in text
+    for label in ["im2col-def", "im2col-gemm", "im2col-backward", "col2im-def", "im2col-adjoint",
+                  "im2col-memory", "conv-flops", "winograd-f23"]:
+        assert f'id="equation-{label}"' in page, f"equation {label} missing"
+    # Checks run at build time, their results pasted by glue.
+    assert re.search(r"agrees with conv2d, with a largest relative error of \d\.\de-\d\d", text)
+    assert re.search(r"agree to a relative error of \d\.\de-\d\d", text), "adjoint check missing"
+    assert re.search(r"the column matrix takes [\d,]+ MiB in float64", text), "memory cost missing"
+    assert re.search(r"64-channel layer \d+\.\d GFLOP forward", text), "FLOP count missing"
+    # The timing: measured during the build, naming the hardware and library versions.
+    assert re.search(r"measured on CPU: .+?, \d+ logical cores, with numpy \d+\.\d+", text)
+    assert re.search(r"PyTorch \d+\.\d+\S* on \d+ threads", text)
+    assert re.search(r"im2col is [\d,]+ times as fast as the loops forward", text)
+    assert "make bench" in text
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    assert len(images) >= 6, f"{len(images)} figures in the im2col chapter"
+    for src in images:
+        assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+    # The fast layers are the graded notebook's job: never defined on this page.
+    for name in ["conv_forward_fast", "conv_backward_fast", "im2col", "col2im",
+                 "max_pool_forward_fast", "max_pool_backward_fast"]:
+        assert not re.search(rf"def\s+{name}\b", text), f"the page defines {name}"
+
+
+def test_debugging_chapter_is_rendered(book: Build) -> None:
+    """The debugging chapter: its equations, numbers glued from its executed cells (gradient
+    checks, kinks, sparse checks, bugs, training runs), its tables and its figures."""
+    page = book.read("book/debugging.html")
+    text = re.sub(r"\s+", " ", _visible_text(page))
+    assert "Debugging a network" in text
+    for label in ["debug-one-sided", "debug-centred", "debug-error-model", "debug-optimal-h",
+                  "debug-rel-error", "debug-sparse-detect"]:
+        assert f'id="equation-{label}"' in page, f"equation {label} missing"
+    # Numbers computed while the book was built, pasted by glue.
+    assert re.search(r"fitted slopes [01]\.\d\d \(one-sided\) and [12]\.\d\d \(centred\)", text), "glued slopes missing"
+    assert re.search(r"X\\\) of shape 4 × 6", text), "glued layer shape missing"
+    assert re.search(r"reports \de-0\d, a value that would normally mean a bug", text)
+    assert re.search(r"With \\\(h = 10\^\{-3\}\\\), \d+ of the 108 entries cross a kink", text)
+    assert re.search(r"Ten random entries find this bug in only \d+% of the seeds", text)
+    assert re.search(r"the missing \\\(2\\\) gives \de-\d\d at", text), "glued L2 bug error missing"
+    assert re.search(r"settles at 2\.\d\d, almost exactly", text), "glued too-high learning rate missing"
+    assert re.search(r"reaches 100% training accuracy, while the validation accuracy stops at \d+%", text)
+    assert re.search(r"differs from \\\(\\log K\\\) by at most \de-0\d", text), "glued stuck-network loss missing"
+    for row in ["dW1 transposed", "L2 gradient without its 2", "ReLU, input exactly 0", "all 216"]:
+        assert row in text, f"glued table row {row!r} missing"
+    assert "<IPython.core.display.Markdown object>" not in text
+    assert "Symptom" in text and "The check that tells them apart" in text   # the checklist
+    images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page)
+    assert len(images) >= 6, f"{len(images)} figures in the debugging chapter"
+    for src in images:
+        assert (book.html / "book" / src).resolve().is_file(), f"missing image {src}"
+
+
 def test_training_chapter_is_rendered(book: Build) -> None:
     """The training chapter: its equations, numbers glued from its executed cells, its
     figures, no update rule written as code, and the run record's section in the state
