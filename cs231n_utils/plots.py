@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["plot_history", "compare_histories", "plot_filters", "plot_feature_maps"]
+__all__ = ["NotebookFigure", "plot_history", "compare_histories", "plot_filters", "plot_feature_maps"]
 
 
-class _Figure(Figure):
+class NotebookFigure(Figure):
     """A Figure that Jupyter shows as a PNG even when pyplot (and with it the inline
     backend, which registers matplotlib's own display hook) was never imported."""
 
@@ -130,7 +130,7 @@ def plot_history(history_or_solver, title: str | None = None) -> Figure:
     the train and validation accuracy per epoch. A run record without per-iteration
     losses shows its mean loss per epoch instead."""
     curves = _curves(history_or_solver)
-    fig = _Figure(figsize=(11, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(11, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
     _draw_loss(loss_ax, curves, color="C0", label="running mean")
     loss_ax.set_title("loss")
@@ -153,7 +153,7 @@ def compare_histories(runs: Mapping[str, object], title: str | None = None) -> F
     """
     if not isinstance(runs, Mapping) or not runs:
         raise ValueError("compare_histories needs a non-empty dict {label: solver or history}")
-    fig = _Figure(figsize=(11, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(11, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
     for i, (label, run) in enumerate(runs.items()):
         curves = _curves(run)
@@ -177,7 +177,7 @@ def _grid(count: int, cell: float, title: str | None) -> tuple[Figure, list]:
     """A figure with ``count`` image axes on a near-square grid (the unused cells removed)."""
     cols = math.ceil(math.sqrt(count))
     rows = math.ceil(count / cols)
-    fig = _Figure(figsize=(cols * cell, rows * cell + (0.4 if title else 0)), layout="constrained")
+    fig = NotebookFigure(figsize=(cols * cell, rows * cell + (0.4 if title else 0)), layout="constrained")
     axes = list(fig.subplots(rows, cols, squeeze=False).ravel())
     for ax in axes[count:]:
         ax.remove()

@@ -1,7 +1,7 @@
 """Train a model of the zoo on CIFAR-10 or MNIST with PyTorch, on a GPU when there is one.
 
     python -m cs231n_utils.train --model resnet18_cifar --dataset cifar10 --epochs 30
-    python -m cs231n_utils.train --model mnist_net --dataset mnist --epochs 3 --optimizer adamw --lr 3e-3
+    python -m cs231n_utils.train --model mnist_cnn --dataset mnist --epochs 3 --optimizer adamw --lr 3e-3
     python -m cs231n_utils.train ... --resume          # continue results/<run>/ where it stopped
     torchrun --nproc_per_node 4 -m cs231n_utils.train ...   # several GPUs, one process each
 
@@ -304,6 +304,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
     steps_per_epoch = math.ceil(math.ceil(len(train_set) / process.world_size) / config.batch_size)
     scheduler = _lr_schedule(optimizer, config, steps_per_epoch * config.epochs)
     history: list[dict] = []
+    loss_history: list[float] = []  # every step's loss (process 0's in a multi-process run)
     start_epoch, wall_before, train_seconds = 0, 0.0, 0.0
 
     if resume and checkpoint_path.exists():
@@ -315,6 +316,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         history, start_epoch = state["history"], state["epoch"]
+        loss_history = state.get("loss_history", [])
         wall_before, train_seconds = state["wall_seconds"], state["train_seconds"]
 
     if process.device.type == "cuda":
@@ -337,6 +339,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
         indices = train_set.epoch_indices(epoch, config.seed, process.rank, process.world_size)
         loss_sum = torch.zeros((), dtype=torch.float64, device=process.device)
         correct = torch.zeros((), dtype=torch.long, device=process.device)
+        step_losses: list[torch.Tensor] = []  # kept on the device: one transfer per epoch, not per step
         epoch_start = time.perf_counter()
         bar = _progress(progress and process.is_main, steps_per_epoch, f"epoch {epoch + 1}/{config.epochs}")
         try:
@@ -354,6 +357,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
                 optimizer.step()
                 scheduler.step()
                 loss_sum += loss.detach().double() * len(y)
+                step_losses.append(loss.detach().float())
                 correct += (logits.detach().argmax(1) == y).sum()
                 bar.update(1)
                 if bar.n % 20 == 0:
@@ -375,6 +379,8 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
             raise LossNotFinite(f"the training loss became {train_loss} in epoch {epoch + 1} "
                                    f"(lr {config.lr}): lower --lr")
         test_acc = evaluate(model, test_set, tta_flip=config.tta_flip, resize=resize)
+        if step_losses:
+            loss_history += [round(v, 5) for v in torch.stack(step_losses).cpu().tolist()]
         history.append({
             "epoch": epoch + 1, "iteration": (epoch + 1) * steps_per_epoch, "train_loss": train_loss,
             "train_acc": correct.item() / seen.item(), "test_acc": test_acc,
@@ -389,14 +395,14 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
             _save_checkpoint(checkpoint_path, {
                 "config": dataclasses.asdict(config), "epoch": epoch + 1, "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "history": history, "train_seconds": train_seconds,
+                "history": history, "loss_history": loss_history, "train_seconds": train_seconds,
                 "wall_seconds": wall_before + time.perf_counter() - started,
             })
         if process.world_size > 1:
             dist.barrier()
 
     record = _record(config, history, process, train_seconds, wall_before + time.perf_counter() - started,
-                     len(train_set), len(test_set))
+                     len(train_set), len(test_set), loss_history)
     if process.is_main and last_epoch == config.epochs:
         write_run_record(run_dir, record)
         save_curves(run_dir, record)
@@ -404,7 +410,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
 
 
 def _record(config: TrainConfig, history: list[dict], process: _Process, train_seconds: float,
-            wall_seconds: float, n_train: int, n_test: int) -> dict:
+            wall_seconds: float, n_train: int, n_test: int, loss_history: list[float]) -> dict:
     from cs231n_utils import zoo
 
     final = history[-1]["test_acc"] if history else float("nan")
@@ -424,7 +430,7 @@ def _record(config: TrainConfig, history: list[dict], process: _Process, train_s
         "parameters": zoo.count_parameters(zoo.build_model(config.model, **config.model_kwargs)),
         "config": dataclasses.asdict(config), "processes": process.world_size,
         "train_seconds": round(train_seconds, 2), "precision": "bf16 autocast" if device.type == "cuda" else "float32",
-        "history": history,
+        "loss_history": loss_history, "history": history,
     }
 
 

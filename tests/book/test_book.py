@@ -260,11 +260,72 @@ def test_training_chapter_is_rendered(book: Build) -> None:
         assert "The run has not been recorded yet" in text, "no notice for the missing run record"
 
 
+ZOO_PAGES = {  # page: (title, its equation labels)
+    "book/zoo/index.html": ("The model zoo in PyTorch", []),
+    "book/zoo/lenet.html": ("LeNet", ["zoo-param-count"]),
+    "book/zoo/alexnet.html": ("AlexNet", ["zoo-output-side"]),
+    "book/zoo/vgg.html": ("VGG", ["zoo-vgg-stack"]),
+    "book/zoo/nin.html": ("Network in network", ["zoo-conv-1x1"]),
+    "book/zoo/googlenet.html": ("GoogLeNet", ["zoo-inception-width"]),
+    "book/zoo/batchnorm.html": ("Batch normalisation in practice", ["zoo-bn-bias"]),
+    "book/zoo/resnet.html": ("ResNet", ["zoo-residual", "zoo-block-params"]),
+    "book/zoo/densenet.html": ("DenseNet", ["zoo-dense-width"]),
+    "book/zoo/experiments.html": ("Experiments on CIFAR-10", ["zoo-loss-band"]),
+}
+
+
+def test_zoo_pages_are_rendered(book: Build) -> None:
+    """The model-zoo part: every page's title, equations and figures; parameter counts and
+    channel arithmetic glued from the zoo; the results tables in the state of results/
+    (a recorded run's accuracy and command, or "pending" with the planned command)."""
+    from cs231n_utils import zoo_results
+    from cs231n_utils.zoo import MODELS
+
+    texts = {}
+    for page, (title, labels) in ZOO_PAGES.items():
+        page_html = book.read(page)
+        text = texts[page] = re.sub(r"\s+", " ", _visible_text(page_html))
+        assert f"{title}#" in text, f"{page}: title {title!r} missing"
+        for label in labels:
+            assert f'id="equation-{label}"' in page_html, f"{page}: equation {label} missing"
+        images = re.findall(r'<img[^>]+src="([^"]+\.png)"', page_html)
+        if page != "book/zoo/experiments.html":  # its figures wait for the GPU runs
+            assert images, f"{page}: no figure"
+        for src in images:
+            assert (book.html / "book" / "zoo" / src).resolve().is_file(), f"{page}: missing image {src}"
+        assert "Figure size" not in text, f"{page}: a figure was shown as text"
+    assert "The seed reports 62,006 parameters for it and the zoo's build has 62,006" in \
+        texts["book/zoo/lenet.html"].replace("\u2019", "'")
+    assert re.search(r"it has 692,122 parameters, and cifar_resnet_deep, with three, has 1,080,090",
+                     texts["book/zoo/resnet.html"])
+    assert "the block outputs 64 + 128 + 32 + 32 = 256 channels" in texts["book/zoo/googlenet.html"]
+    assert re.search(r"was \d+ GFLOP/s", texts["book/zoo/index.html"]), "measured CPU rate missing"
+    index = texts["book/zoo/index.html"]
+    for row in zoo_results.model_rows(MODELS):
+        assert row.command in index, f"no command for {row.run}"
+        if row.pending:
+            assert f"{row.run} {row.model} {row.dataset} {zoo_results.PENDING}" in index, row.run
+        else:
+            assert f"{row.test_accuracy:.2%}" in index, row.run
+    experiments = texts["book/zoo/experiments.html"]
+    for experiment in ("landscape", "dropout", "feature-maps"):
+        for name in zoo_results.experiment_runs(experiment):
+            assert f"--name {name}" in experiments, name
+    if not zoo_results.find_records():
+        assert experiments.count(zoo_results.PENDING) >= 3 + len(zoo_results.experiment_runs("landscape"))
+        assert "<img" not in book.read("book/zoo/experiments.html")
+
+
 def test_intro_is_rendered(book: Build) -> None:
     """The intro covers the assignments workflow and the notation glossary."""
     text = re.sub(r"\s+", " ", _visible_text(book.read("book/intro.html")))
-    for phrase in ["assignments/pilot/affine_relu.ipynb", "YOUR CODE HERE", "make release", "Notation"]:
+    for phrase in ["assignments/pilot/affine_relu.ipynb", "YOUR CODE HERE", "make release", "Notation",
+                   "What to install", "make venv", "CS231N_DATA"]:
         assert phrase in text, f"intro lacks {phrase!r}"
+    # The chapter-to-assignment map names every notebook of the numpy assignment.
+    for notebook in ["01_fully_connected", "02_normalization", "03_convolution", "04_fast_layers",
+                     "05_optimization", "06_convnets"]:
+        assert f"assignments/layers/{notebook}.ipynb" in text, f"intro does not map {notebook}"
     glossary = text[text.index("Notation") :]
     for meaning in ["batch size", "channels", "height and width", "number of filters",
                     "of each filter", "output height and width", "flattened input size",

@@ -57,6 +57,7 @@ def test_two_epochs_write_record_curves_and_checkpoint(tmp_path):
     assert saved["framework"] == "torch" and saved["model"] == "cifar_lenet" and saved["epochs"] == 2
     assert saved["parameters"] == 62_006
     assert [e["epoch"] for e in saved["history"]] == [1, 2]
+    assert len(saved["loss_history"]) == saved["history"][-1]["iteration"] == 20  # 400 images / 40 per step x 2
     assert saved["config"]["lr"] == 3e-3
     # The pattern is easy: two epochs get well above chance (0.1), and the loss falls.
     assert record["test_accuracy"] > 0.3, record["history"]
@@ -75,6 +76,7 @@ def test_resume_continues_exactly(tmp_path):
         return [{k: v for k, v in e.items() if k not in ("seconds", "images_per_second")} for e in history]
 
     assert without_times(resumed["history"]) == without_times(straight["history"])
+    assert resumed["loss_history"] == straight["loss_history"]
     a = torch.load(tmp_path / "straight" / "checkpoint.pt", weights_only=True)["model"]
     b = torch.load(tmp_path / "resumed" / "checkpoint.pt", weights_only=True)["model"]
     assert a.keys() == b.keys()
