@@ -409,18 +409,11 @@ def draw_layers(model, input_shape: Sequence[int] | None = None, title: str | No
     ("Conv2d · ReLU · MaxPool2d"). Box widths grow with the log of the number of values
     a box outputs, so the column narrows where the network shrinks its input.
     """
-    import torch
+    from cs231n_utils.zoo import layer_shapes
+    from cs231n_utils.zoo.registry import model_and_input
 
-    from cs231n_utils.zoo import get_spec, layer_shapes
-
-    if isinstance(model, str):
-        spec = get_spec(model)
-        input_shape = spec.input_shape if input_shape is None else tuple(input_shape)
-        with torch.device("meta"):
-            model = spec.build()
-    if input_shape is None:
-        raise ValueError("draw_layers needs input_shape for a model given as a module")
-    shapes = layer_shapes(model, tuple(input_shape))
+    model, input_shape = model_and_input(model, input_shape, caller="draw_layers")
+    shapes = layer_shapes(model, input_shape)
     boxes: list[tuple[list[str], tuple[int, ...], str]] = [(["input"], (1, *input_shape), "input")]
     for (label, shape), (name, child) in zip(shapes, model.named_children()):
         kind_name = type(child).__name__

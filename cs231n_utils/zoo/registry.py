@@ -18,7 +18,7 @@ from torch import nn
 from . import cifar, d2l, seed
 
 __all__ = ["ModelSpec", "MODELS", "UnknownModelError", "get_spec", "build_model", "count_parameters",
-           "layer_shapes"]
+           "layer_shapes", "model_and_input"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,21 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
+def model_and_input(model: nn.Module | str, input_shape: tuple[int, ...] | None = None,
+                    caller: str = "this function") -> tuple[nn.Module, tuple[int, ...]]:
+    """``model`` as a module with its (C, H, W) input shape. A registered name is built on
+    PyTorch's meta device (no memory, no arithmetic) with its registered input shape unless
+    ``input_shape`` is given; a module needs ``input_shape``."""
+    if isinstance(model, str):
+        spec = get_spec(model)
+        with torch.device("meta"):
+            built = spec.build()
+        return built, spec.input_shape if input_shape is None else tuple(input_shape)
+    if input_shape is None:
+        raise ValueError(f"{caller} needs input_shape for a model given as a module")
+    return model, tuple(input_shape)
+
+
 def _label(name: str, module: nn.Module) -> str:
     # nn.Sequential numbers its children: the class says more than "3". Named ones say both.
     kind = type(module).__name__
@@ -122,13 +137,7 @@ def layer_shapes(model: nn.Module | str, input_shape: tuple[int, ...] | None = N
     eval mode (batch norm then accepts a batch of 1) and without gradients; its mode is
     restored afterwards. Returns [(label, (batch_size, C', H', W') or (batch_size, F))].
     """
-    if isinstance(model, str):
-        spec = get_spec(model)
-        input_shape = spec.input_shape if input_shape is None else tuple(input_shape)
-        with torch.device("meta"):
-            model = spec.build()
-    elif input_shape is None:
-        raise ValueError("layer_shapes needs input_shape for a model given as a module")
+    model, input_shape = model_and_input(model, input_shape, caller="layer_shapes")
     device = next(model.parameters(), torch.empty(0)).device
     x = torch.zeros((batch_size, *input_shape), device=device)
 
