@@ -324,8 +324,9 @@ def _commit(commit: str) -> str:
 
 
 def markdown_table(rows: Sequence[ResultRow]) -> str:
-    """A Markdown table of ``rows``: run, model, data set, test accuracy, epochs, wall time,
-    images/s, device, PyTorch version, git commit and the command to reproduce the run.
+    """A Markdown table of ``rows`` (run, model, data set, test accuracy, epochs, wall time,
+    images/s, device, PyTorch version, git commit), then a list of the command that
+    reproduces each run: commands are too long for a table column.
 
     A pending row says "pending: needs a GPU run" where the accuracy would be and marks
     its epochs as planned; when no row has been recorded yet, the columns of measured
@@ -335,7 +336,6 @@ def markdown_table(rows: Sequence[ResultRow]) -> str:
     header = ["run", "model", "data set", "test accuracy", "epochs"]
     if measured:
         header += ["wall time", "images/s", "device", "PyTorch", "git commit"]
-    header.append("command")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         cells = [f"`{row.run}`", f"`{row.model}`", row.dataset]
@@ -345,8 +345,9 @@ def markdown_table(rows: Sequence[ResultRow]) -> str:
             cells += [f"**{row.test_accuracy:.2%}**", str(row.epochs), f"{row.wall_seconds / 60:.1f} min",
                       f"{row.images_per_second:,.0f}", row.device, row.torch_version or "–",
                       _commit(row.git_commit)]
-        cells.append(f"`{row.command}`")
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines += ["", "The command of each run:", ""]
+    lines += [f"- `{row.run}`: `{row.command}`" for row in rows]
     return "\n".join(lines) + "\n"
 
 

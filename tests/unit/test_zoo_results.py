@@ -162,23 +162,30 @@ def test_run_rows(results):
 
 def test_markdown_table_of_recorded_and_pending_rows(results):
     table = zoo_results.results_table(["lenet", "lenet_bn"], results)
-    lines = table.strip().splitlines()
+    table_part, commands_part = table.split("The command of each run:")
+    lines = table_part.strip().splitlines()
     assert len(lines) == 4 and all(line.startswith("|") and line.endswith("|") for line in lines)
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
     assert header == ["run", "model", "data set", "test accuracy", "epochs", "wall time", "images/s", "device",
-                      "PyTorch", "git commit", "command"]
+                      "PyTorch", "git commit"]
     recorded, pending = lines[2], lines[3]
     for text in ("**87.65%**", "1.5 min", "12,346", "NVIDIA Test GPU x1", "2.13.0", "`0123456789`",
-                 "uncommitted changes", "--model lenet --dataset mnist --epochs 2"):
+                 "uncommitted changes"):
         assert text in recorded, text
-    assert PENDING in pending and "10 (planned)" in pending and "--name lenet_bn-mnist" in pending
+    assert PENDING in pending and "10 (planned)" in pending
     assert len(pending.split(" | ")) == len(header), "a pending row must have every column"
+    # The commands follow the table, one per run, in the rows' order.
+    commands = [line for line in commands_part.strip().splitlines() if line.startswith("- ")]
+    assert len(commands) == 2
+    assert "--model lenet --dataset mnist --epochs 2" in commands[0]
+    assert "--name lenet_bn-mnist" in commands[1]
 
 
 def test_markdown_table_without_records_leaves_out_the_measured_columns(tmp_path):
     table = zoo_results.results_table(["alexnet"], tmp_path)
     header = table.splitlines()[0]
-    assert "wall time" not in header and "command" in header and PENDING in table
+    assert "wall time" not in header and "command" not in header and PENDING in table
+    assert "--model alexnet" in table.split("The command of each run:")[1]
 
 
 def test_table_cells_escape_pipes():
