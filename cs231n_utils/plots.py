@@ -147,7 +147,7 @@ def plot_history(history_or_solver, title: str | None = None) -> Figure:
 
 def compare_histories(runs: Mapping[str, object], title: str | None = None) -> Figure:
     """Several runs side by side (e.g. one per optimiser): their loss curves in one panel,
-    their accuracy per epoch in the other (validation solid, train dashed).
+    their accuracy per epoch in the other (held-out set solid, train dashed).
 
     runs: {label: Solver or history}, in the order to draw them.
     """
@@ -155,8 +155,10 @@ def compare_histories(runs: Mapping[str, object], title: str | None = None) -> F
         raise ValueError("compare_histories needs a non-empty dict {label: solver or history}")
     fig = NotebookFigure(figsize=(11, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
+    held_out = set()
     for i, (label, run) in enumerate(runs.items()):
         curves = _curves(run)
+        held_out.add(curves.held_out)
         color = f"C{i % 10}"
         _draw_loss(loss_ax, curves, color=color, label=str(label), raw_alpha=0.15)
         acc_ax.plot(curves.epochs, curves.val_acc, "o-", color=color, label=f"{label} ({curves.held_out})")
@@ -165,7 +167,7 @@ def compare_histories(runs: Mapping[str, object], title: str | None = None) -> F
     loss_ax.legend()
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylabel("accuracy")
-    acc_ax.set_title("accuracy: validation solid, train dashed")
+    acc_ax.set_title(f"accuracy: {' / '.join(sorted(held_out))} solid, train dashed")
     if title:
         _suptitle(fig, title)
     return fig
