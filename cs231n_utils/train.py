@@ -402,7 +402,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
             dist.barrier()
 
     record = _record(config, history, process, train_seconds, wall_before + time.perf_counter() - started,
-                     len(train_set), len(test_set), loss_history)
+                     len(train_set), len(test_set), loss_history, zoo.count_parameters(model))
     if process.is_main and last_epoch == config.epochs:
         write_run_record(run_dir, record)
         save_curves(run_dir, record)
@@ -410,9 +410,7 @@ def train(config: TrainConfig, run_dir: str | os.PathLike, *, data_dir=None, res
 
 
 def _record(config: TrainConfig, history: list[dict], process: _Process, train_seconds: float,
-            wall_seconds: float, n_train: int, n_test: int, loss_history: list[float]) -> dict:
-    from cs231n_utils import zoo
-
+            wall_seconds: float, n_train: int, n_test: int, loss_history: list[float], parameters: int) -> dict:
     final = history[-1]["test_acc"] if history else float("nan")
     images = sum(e["images_per_second"] * e["seconds"] for e in history)
     device = process.device
@@ -427,7 +425,7 @@ def _record(config: TrainConfig, history: list[dict], process: _Process, train_s
         "wall_seconds": round(wall_seconds, 2),
         "images_per_second": round(images / train_seconds, 1) if train_seconds else 0.0,
         **info,
-        "parameters": zoo.count_parameters(zoo.build_model(config.model, **config.model_kwargs)),
+        "parameters": parameters,
         "config": dataclasses.asdict(config), "processes": process.world_size,
         "train_seconds": round(train_seconds, 2), "precision": "bf16 autocast" if device.type == "cuda" else "float32",
         "loss_history": loss_history, "history": history,

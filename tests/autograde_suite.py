@@ -18,9 +18,24 @@ import pytest
 from nbgrader.api import Gradebook
 
 from catalogue import NotebookCatalogue
+from cs231n_utils.data import find_cifar10_source
 from nbgrader_course import SOLUTIONS, Course, student_notebook
 
 REFERENCE, UNTOUCHED = "reference", "untouched"
+
+
+def needs_cifar10(suite: type) -> type:
+    """Mark a suite whose notebook trains on real CIFAR-10: slow, realdata, and skipped
+    (saying where the files go) when the data directory holds no copy."""
+    for mark in (
+        pytest.mark.skipif(find_cifar10_source() is None,
+                           reason="no CIFAR-10 copy in the data directory (CS231N_DATA): "
+                                  "the notebook trains on real images"),
+        pytest.mark.realdata,
+        pytest.mark.slow,
+    ):
+        suite = mark(suite)
+    return suite
 
 
 class AutogradeSuite:

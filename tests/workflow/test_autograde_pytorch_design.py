@@ -8,15 +8,11 @@ CPU check on every machine; the 10-epoch GPU criterion is not part of this test.
 
 import pytest
 
-from autograde_suite import AutogradeSuite
+from autograde_suite import AutogradeSuite, needs_cifar10
 from catalogue.pytorch_design import CATALOGUE
-from cs231n_utils.data import find_cifar10_source
 
 
-@pytest.mark.slow
-@pytest.mark.realdata
-@pytest.mark.skipif(find_cifar10_source() is None,
-                    reason="no CIFAR-10 copy in the data directory (CS231N_DATA): the notebook trains on real images")
+@needs_cifar10
 class TestPytorchDesignAutograde(AutogradeSuite):
     catalogue = CATALOGUE
 
