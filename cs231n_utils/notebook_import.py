@@ -2,8 +2,9 @@
 
 Later notebooks build on earlier ones (the ConvNet notebook calls the student's own
 ``conv_forward_fast``), so they load the code from the student's earlier notebook file,
-never from a hidden copy. Only the notebook's *solution cells* (nbgrader metadata
-``solution: true``, the cells a student edits) are run, in a fresh module whose globals
+never from a hidden copy. Only the definitions (def, class, import, NAME = value) of the
+notebook's *solution cells* (nbgrader metadata ``solution: true``, the cells a student
+edits) are run, in a fresh module whose globals
 already hold ``np`` (numpy) and ``math``; anything else a cell needs it imports itself.
 The source notebooks in ``solutions/`` load each other the same way and so get the
 reference code.
@@ -26,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from .grading.definitions import definitions_only
 
 __all__ = ["NotebookImportError", "load_notebook", "load_functions"]
 
@@ -139,6 +142,9 @@ def load_notebook(path: str | Path, _loading: tuple[Path, ...] = ()) -> types.Mo
     solutions = [source for meta, source in cells if meta.get("solution")]
     for index, source in enumerate(solutions):
         label = f"{path.name}, solution cell {index + 1}"
+        # Only the definitions: code at a cell's top level runs neither here nor when
+        # the autograder grades the notebook (see cs231n_utils.grading.definitions).
+        source, _ = definitions_only(source)
         try:
             tree = ast.parse(source, filename=label)
         except SyntaxError as exc:

@@ -1,0 +1,287 @@
+"""``SandboxedExecute``: the Execute step of ``nbgrader autograde``, hardened.
+
+``nbgrader_config.py`` puts it in place of nbgrader's ``Execute`` in
+``Autograde.autograde_preprocessors``, so ``nbgrader autograde`` itself is the hardened
+path. Per notebook it:
+
+1. checks once per process that the sandbox starts and isolates
+   (:func:`cs231n_utils.grading.sandbox.check`), and stops with the reason if it does not
+   (student code never runs unsandboxed);
+2. starts the kernel in the sandbox, talking over Unix sockets in a folder of its own;
+3. installs :mod:`.kernel_guard` before the first cell;
+4. runs each *autograded answer* cell (nbgrader ``solution`` and not ``grade``) as its
+   definitions only (:mod:`.definitions`), and says in the cell's output what it skipped;
+5. runs each test cell (``grade`` and not ``solution``) as its visible part and then its
+   hidden part (nbgrader's hidden-tests region), restoring the guarded state before it and
+   checking it after: any change fails the cell with ``GraderStateModified``. Output on
+   stderr in a test cell (a warning) is moved to stdout, so it costs no points. The cell's
+   metadata records whether the visible or the hidden part failed, for the feedback;
+6. caps each cell's output (``max_output_bytes``); after a timeout it interrupts the
+   kernel and, if the kernel does not answer within ``interrupt_grace`` seconds, stops it;
+   once the kernel is stopped or dead, every later cell gets an error saying why, so the
+   notebook is still graded (those tests score 0) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from queue import Empty
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import ClearHiddenTests, Execute
+from traitlets import Float, Integer
+
+from . import sandbox
+from .definitions import definitions_only
+
+__all__ = ["SandboxedExecute", "GRADING_METADATA", "HIDDEN_BEGIN", "HIDDEN_END"]
+
+KERNEL_NAME = "cs231n-sandbox"
+GRADING_METADATA = "cs231n_grading"  # cell metadata key written for the feedback step
+# nbgrader's own markers ("BEGIN HIDDEN TESTS"); a line holding one is a marker line.
+HIDDEN_BEGIN = ClearHiddenTests.begin_test_delimeter.default_value
+HIDDEN_END = ClearHiddenTests.end_test_delimeter.default_value
+GUARD = "cs231n_utils.grading.kernel_guard"
+
+_sandbox_checked: str | None = None
+
+
+def _error(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def _stream(text: str, name: str = "stdout") -> NotebookNode:
+    return NotebookNode(output_type="stream", name=name, text=text)
+
+
+def split_hidden_tests(source: str) -> list[tuple[str, bool]]:
+    """A test cell's source as consecutive (code, is_hidden) parts, split at the hidden
+    tests' markers (the marker lines themselves belong to the hidden part)."""
+    segments: list[tuple[list[str], bool]] = [([], False)]
+    for line in source.splitlines():
+        if HIDDEN_BEGIN in line and not segments[-1][1]:
+            segments.append(([], True))
+        segments[-1][0].append(line)
+        if HIDDEN_END in line and segments[-1][1]:
+            segments.append(([], False))
+    return [("\n".join(lines), hidden) for lines, hidden in segments if "\n".join(lines).strip()]
+
+
+class _SandboxSpecs(KernelSpecManager):
+    """Knows one kernel: IPython in the sandbox, for one notebook folder."""
+
+    def __init__(self, notebook_dir: Path, socket_dir: Path, **kwargs):
+        super().__init__(**kwargs)
+        self._spec = KernelSpec(
+            argv=sandbox.kernel_argv(notebook_dir, socket_dir), display_name="Python 3 (grading sandbox)",
+            language="python", interrupt_mode="message", metadata={},
+        )
+
+    def get_kernel_spec(self, kernel_name):
+        return self._spec
+
+    def find_kernel_specs(self):
+        return {KERNEL_NAME: ""}
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, with each kernel sandboxed and each test cell guarded."""
+
+    max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
+    interrupt_grace = Float(10.0, help="seconds a timed-out kernel has to stop after an interrupt").tag(config=True)
+    memory_gib = Float(4.0, help="address-space limit of the kernel, GiB").tag(config=True)
+
+    # -- kernel ------------------------------------------------------------------------
+
+    def create_kernel_manager(self):
+        notebook_dir = Path(self.resources.get("metadata", {}).get("path") or ".").resolve()
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
+        self._socket_dir.chmod(0o777)  # the kernel runs as nobody and creates its sockets here
+        specs = _SandboxSpecs(notebook_dir, self._socket_dir)
+        self.km = self.kernel_manager_class(
+            kernel_name=KERNEL_NAME, kernel_spec_manager=specs, transport="ipc",
+            ip=str(self._socket_dir / "kernel"), config=self.config,
+        )
+        return self.km
+
+    def preprocess(self, nb, resources=None, km=None):
+        global _sandbox_checked
+        if _sandbox_checked is None:
+            _sandbox_checked = sandbox.check(sandbox.Limits(memory_bytes=int(self.memory_gib * 2**30)))
+            self.log.info("Grading sandbox: %s", _sandbox_checked)
+        self._stopped: str | None = None
+        self._guard_ready = False
+        self._output_bytes: dict[int, int] = {}
+        self._socket_dir = None
+        self.extra_arguments = [*self.extra_arguments, f"--memory-gib={self.memory_gib}"]
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self._socket_dir is not None:
+                shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        reply = await super()._async_handle_timeout(timeout, cell)
+        # A kernel that ignores the interrupt would make every later cell time out too.
+        if not await self._answers_within(self.interrupt_grace):
+            await self._stop_kernel(f"a cell ran past the {timeout} s limit and did not stop when interrupted")
+        return reply
+
+    async def _answers_within(self, seconds: float) -> bool:
+        msg_id = self.kc.kernel_info()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                return False
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return True
+        return False
+
+    async def _stop_kernel(self, why: str) -> None:
+        self._stopped = why
+        self.log.warning("Stopping the kernel: %s", why)
+        try:
+            await ensure_async(self.km.shutdown_kernel(now=True))
+        except Exception as exc:  # already gone
+            self.log.debug("shutdown: %s", exc)
+
+    # -- the guard ---------------------------------------------------------------------
+
+    async def _async_guard(self, call: str, timeout: float = 60) -> list[str] | None:
+        """Run ``kernel_guard.<call>`` in the kernel; its result, or None if it failed."""
+        expression = f"__import__({GUARD!r}, fromlist=['_']).{call}"
+        msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"guard": expression})
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            result = msg["content"].get("user_expressions", {}).get("guard", {})
+            if result.get("status") != "ok":
+                return None
+            try:
+                value = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+            except (KeyError, ValueError, SyntaxError):
+                return None
+            return value if isinstance(value, list) else None
+        return None
+
+    _guard = run_sync(_async_guard)
+
+    def _guarded_state_changes(self) -> list[str]:
+        """Restore the guarded state; what had changed (a failed guard counts as a change)."""
+        if self._stopped:
+            return []
+        if not self._guard_ready:
+            installed = self._guard("install()")
+            if installed is None:
+                return ["the grader's guard could not be installed in the kernel"]
+            self._guard_ready = True
+        changes = self._guard("restore()")
+        return ["the grader's guard did not answer (its module or the kernel was tampered with)"] if changes is None else changes
+
+    # -- cells -------------------------------------------------------------------------
+
+    def output(self, outs, msg, display_id, cell_index):
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is None:
+            return None
+        size = len(json.dumps(out))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return out
+        if used <= self.max_output_bytes:  # the first output over the cap: say so once
+            note = _stream(f"\n[output beyond {self.max_output_bytes} bytes dropped by the autograder]\n")
+            outs.append(note)
+        if out in outs:
+            outs.remove(out)
+        return None
+
+    def _run(self, cell: NotebookNode, index: int) -> None:
+        """Execute ``cell``; a dead kernel becomes an error output and stops the notebook."""
+        if self._stopped:
+            cell.outputs = [_error("KernelStopped", f"not run: {self._stopped}")]
+            return
+        if not self._guard_ready:
+            self._guarded_state_changes()  # install before any student code runs
+        try:
+            self.execute_cell(cell, index, store_history=True)
+        except DeadKernelError:
+            self._stopped = "the kernel died (the process exited, crashed or went over the memory limit)"
+            cell.outputs.append(_error("DeadKernelError", self._stopped))
+        except CellTimeoutError as exc:  # no output came after the reply, or no reply at all
+            cell.outputs.append(_error("CellTimeoutError", str(exc).splitlines()[0]))
+        if self._stopped and not any(o.output_type == "error" for o in cell.outputs):
+            cell.outputs.append(_error("KernelStopped", self._stopped))
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        flags = cell.metadata.get("nbgrader", {})
+        if flags.get("solution") and not flags.get("grade"):
+            self._run_definitions(cell, index)
+        elif flags.get("grade") and not flags.get("solution"):
+            self._run_test(cell, index)
+        else:
+            self._run(cell, index)
+        return cell, resources
+
+    def _run_definitions(self, cell: NotebookNode, index: int) -> None:
+        source = cell.source
+        code, skipped = definitions_only(source)
+        cell.source = code
+        try:
+            self._run(cell, index)
+        finally:
+            cell.source = source
+        if skipped:
+            cell.outputs.insert(0, _stream(
+                "The autograder runs only the definitions of this cell (def, class, import, "
+                "NAME = value); it skipped:\n" + "".join(f"  {line}\n" for line in skipped)))
+
+    def _run_test(self, cell: NotebookNode, index: int) -> None:
+        record: dict = {"failed_in": None, "guard": [], "hidden_outputs": None}
+        before = self._guarded_state_changes()
+        source, outputs = cell.source, []
+        try:
+            for code, hidden in split_hidden_tests(source):
+                cell.source = code
+                self._run(cell, index)
+                if hidden:  # which outputs the feedback must not show
+                    start = len(outputs) if record["hidden_outputs"] is None else record["hidden_outputs"][0]
+                    record["hidden_outputs"] = [start, len(outputs) + len(cell.outputs)]
+                outputs += cell.outputs
+                if any(o.output_type == "error" for o in cell.outputs):
+                    record["failed_in"] = "hidden" if hidden else "visible"
+                    break
+        finally:
+            cell.source = source
+        after = self._guarded_state_changes()
+        changes = list(dict.fromkeys(before + after))
+        if changes:
+            record["guard"] = changes
+            outputs.append(_error(
+                "GraderStateModified",
+                "the submission changed state the tests rely on, so this test cannot be trusted: "
+                + "; ".join(changes[:10])))
+            record["failed_in"] = record["failed_in"] or "guard"
+        for output in outputs:
+            if output.output_type == "stream" and output.name == "stderr":
+                output.name = "stdout"  # a warning must not cost points (nbgrader scores stderr 0)
+        cell.outputs = outputs
+        cell.metadata[GRADING_METADATA] = record

@@ -1,0 +1,291 @@
+"""Inside a grading kernel: undo what student code changed that tests rely on.
+
+The autograder (:mod:`cs231n_utils.grading.execute`) calls :func:`install` once, before
+the notebook's first cell, and :func:`restore` before and after every graded test cell.
+``install`` records the state a submission could change to make a failing test pass:
+
+- IPython: input and AST transformers, event callbacks (``post_run_cell``, ...), custom
+  exception handlers, and methods patched on the shell or kernel (``run_cell``,
+  ``showtraceback``, the kernel's message handlers, ``Session.send``, ...);
+- ``sys``: the except/display hooks, stdout/stderr, the import machinery
+  (``meta_path``, ``path_hooks``) and the trace/profile functions;
+- ``builtins`` and the modules tests check with (numpy, math, torch, the course package):
+  every attribute, the code and defaults of their Python functions, and the attributes of
+  their Python classes (``torch.Tensor``, ...). Modules imported later are recorded when
+  their import finishes, before the code that imported them runs on.
+
+``restore`` puts every recorded thing back and returns a description of each difference
+it found; the autograder fails a test cell when there was any (honest code changes none
+of them). Code running in the same process can always, with enough effort, reach this
+module too: it raises the bar and makes tampering visible, while the sandbox
+(:mod:`cs231n_utils.grading.sandbox`) bounds what a submission can do to its own grade.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.abc
+import importlib.machinery
+import json
+import sys
+import types
+
+__all__ = ["install", "restore"]
+
+PROTECTED = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "numpy.random",
+             "numpy.lib.stride_tricks", "torch", "torch.nn", "torch.nn.functional",
+             "torch.testing", "torch.autograd", "cs231n_utils")
+PROTECTED_PREFIXES = ("cs231n_utils.", "numpy.testing.")
+# Attributes that honest code changes through the library's own API.
+VOLATILE = {
+    # torch.set_default_dtype() swaps Storage; importing torch._dynamo (lazily, e.g. on a
+    # first optimizer step) wraps manual_seed.
+    "torch": {"Storage", "manual_seed"},
+    "builtins": {"_"},  # the last result, set by display hooks
+}
+SYS_HOOKS = ("excepthook", "displayhook", "breakpointhook", "unraisablehook", "stdout", "stderr", "stdin")
+SHELL_ATTRIBUTES = ("input_transformer_manager", "compile", "displayhook", "display_pub", "display_trap",
+                    "builtin_trap", "events", "user_ns", "user_global_ns", "kernel", "InteractiveTB",
+                    "SyntaxTB", "CustomTB", "custom_exceptions", "ast_transformers",
+                    "input_transformers_cleanup", "input_transformers_post")
+TRANSFORMER_LISTS = ("cleanup_transforms", "line_transforms", "token_transformers")
+
+_state: dict = {}
+
+
+def _is_protected(name: str) -> bool:
+    return name in PROTECTED or name.startswith(PROTECTED_PREFIXES)
+
+
+# -- snapshots -------------------------------------------------------------------------
+
+def _function_parts(obj):
+    return (obj.__code__, obj.__defaults__, obj.__kwdefaults__) if isinstance(obj, types.FunctionType) else None
+
+
+def _snapshot_class(cls: type) -> dict:
+    return dict(cls.__dict__)
+
+
+def _snapshot_module(module: types.ModuleType) -> dict:
+    volatile = VOLATILE.get(module.__name__, set())
+    attributes = {k: v for k, v in vars(module).items() if k not in volatile}
+    functions = {k: _function_parts(v) for k, v in attributes.items() if isinstance(v, types.FunctionType)}
+    classes = {k: (v, _snapshot_class(v)) for k, v in attributes.items()
+               if isinstance(v, type) and getattr(v, "__module__", "").startswith(module.__name__.split(".")[0])}
+    return {"module": module, "attributes": attributes, "functions": functions, "classes": classes}
+
+
+def _restore_class(cls: type, recorded: dict, where: str, found: list[str]) -> None:
+    current = dict(cls.__dict__)
+    for key, value in recorded.items():
+        if current.get(key, _MISSING) is not value:
+            found.append(f"{where}.{key} was replaced")
+            try:
+                setattr(cls, key, value)
+            except (AttributeError, TypeError):
+                pass
+    for key in current.keys() - recorded.keys():
+        if callable(current[key]) or key.startswith("__"):
+            found.append(f"{where}.{key} was added")
+            try:
+                delattr(cls, key)
+            except (AttributeError, TypeError):
+                pass
+
+
+_MISSING = object()
+
+
+def _restore_module(name: str, record: dict, found: list[str]) -> None:
+    module = record["module"]
+    if sys.modules.get(name, module) is not module:
+        found.append(f"sys.modules[{name!r}] was replaced")
+        sys.modules[name] = module
+    namespace = vars(module)
+    for key, value in record["attributes"].items():
+        if namespace.get(key, _MISSING) is not value:
+            found.append(f"{name}.{key} was {'deleted' if key not in namespace else 'replaced'}")
+            namespace[key] = value
+    for key in namespace.keys() - record["attributes"].keys() - VOLATILE.get(name, set()):
+        value = namespace[key]
+        if isinstance(value, types.ModuleType):
+            record["attributes"][key] = value  # a submodule imported since: normal
+        else:
+            found.append(f"{name}.{key} was added")
+            del namespace[key]
+    for key, parts in record["functions"].items():
+        function = record["attributes"][key]
+        if _function_parts(function) != parts:
+            found.append(f"{name}.{key}'s code or defaults were changed")
+            function.__code__, function.__defaults__, function.__kwdefaults__ = parts
+    for key, (cls, recorded) in record["classes"].items():
+        _restore_class(cls, recorded, f"{name}.{key}", found)
+
+
+class _RecordOnImport(importlib.abc.MetaPathFinder):
+    """Records a protected module the moment its import finishes."""
+
+    def find_spec(self, fullname, path, target=None):
+        if not _is_protected(fullname) or fullname in _state.get("modules", {}):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = _RecordingLoader(spec.loader)
+                return spec
+            if spec is not None:
+                return spec
+        return None
+
+
+class _RecordingLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _state["modules"].setdefault(module.__name__, _snapshot_module(module))
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+def _shell_classes(shell) -> list[type]:
+    classes = [*type(shell).__mro__]
+    kernel = getattr(shell, "kernel", None)
+    if kernel is not None:
+        classes += [*type(kernel).__mro__, *type(kernel.session).__mro__]
+    for stream in (sys.stdout, sys.stderr):
+        classes += [*type(stream).__mro__]
+    return [c for c in dict.fromkeys(classes) if c is not object and c.__module__ != "builtins"]
+
+
+def _record_shell(shell) -> dict:
+    kernel = getattr(shell, "kernel", None)
+    return {
+        "shell": shell,
+        "attributes": {k: getattr(shell, k) for k in SHELL_ATTRIBUTES if hasattr(shell, k)},
+        "lists": {k: list(getattr(shell, k)) for k in ("ast_transformers", "input_transformers_cleanup",
+                                                        "input_transformers_post") if hasattr(shell, k)},
+        "manager": {k: list(getattr(shell.input_transformer_manager, k)) for k in TRANSFORMER_LISTS
+                    if hasattr(shell.input_transformer_manager, k)},
+        "events": {k: list(v) for k, v in shell.events.callbacks.items()},
+        "instance_keys": set(vars(shell)),
+        "kernel": kernel,
+        "kernel_keys": set(vars(kernel)) if kernel is not None else set(),
+        "handlers": {k: dict(getattr(kernel, k)) for k in ("shell_handlers", "control_handlers")
+                     if kernel is not None and hasattr(kernel, k)},
+        "session_keys": set(vars(kernel.session)) if kernel is not None else set(),
+        "classes": {c: _snapshot_class(c) for c in _shell_classes(shell)},
+    }
+
+
+def _drop_shadowing(obj, recorded_keys: set, where: str, found: list[str]) -> None:
+    """Delete instance attributes added since recording that hide a method of the class."""
+    for key in set(vars(obj)) - recorded_keys:
+        if callable(getattr(type(obj), key, None)):
+            found.append(f"{where}.{key} was patched on the instance")
+            del vars(obj)[key]
+
+
+def _restore_shell(record: dict, found: list[str]) -> None:
+    shell = record["shell"]
+    for cls, recorded in record["classes"].items():
+        _restore_class(cls, recorded, cls.__qualname__, found)
+    _drop_shadowing(shell, record["instance_keys"], "the IPython shell", found)
+    for key, value in record["attributes"].items():
+        if getattr(shell, key, _MISSING) is not value:
+            found.append(f"the IPython shell's {key} was replaced")
+            setattr(shell, key, value)
+    for key, items in record["lists"].items():
+        if getattr(shell, key) != items:
+            found.append(f"IPython's {key} were changed")
+            getattr(shell, key)[:] = items
+    manager = shell.input_transformer_manager
+    for key, items in record["manager"].items():
+        if getattr(manager, key) != items:
+            found.append(f"IPython's input transformer manager's {key} were changed")
+            getattr(manager, key)[:] = items
+    callbacks = shell.events.callbacks
+    for event in set(callbacks) | set(record["events"]):
+        recorded = record["events"].get(event, [])
+        if callbacks.get(event, []) != recorded:
+            found.append(f"callbacks of IPython's {event!r} event were changed")
+            callbacks[event] = list(recorded)
+    kernel = record["kernel"]
+    if kernel is not None:
+        _drop_shadowing(kernel, record["kernel_keys"], "the kernel", found)
+        _drop_shadowing(kernel.session, record["session_keys"], "the kernel's session", found)
+        for key, handlers in record["handlers"].items():
+            if getattr(kernel, key) != handlers:
+                found.append(f"the kernel's {key} were changed")
+                getattr(kernel, key).clear()
+                getattr(kernel, key).update(handlers)
+
+
+def _record_sys() -> dict:
+    return {
+        "hooks": {k: getattr(sys, k) for k in SYS_HOOKS},
+        "meta_path": list(sys.meta_path),
+        "path_hooks": list(sys.path_hooks),
+    }
+
+
+def _restore_sys(record: dict, found: list[str]) -> None:
+    for key, value in record["hooks"].items():
+        if getattr(sys, key) is not value:
+            found.append(f"sys.{key} was replaced")
+            setattr(sys, key, value)
+    for key in ("meta_path", "path_hooks"):
+        if getattr(sys, key) != record[key]:
+            found.append(f"sys.{key} was changed")
+            getattr(sys, key)[:] = record[key]
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        found.append("a trace or profile function was set")
+        sys.settrace(None)
+        sys.setprofile(None)
+
+
+# -- the two entry points --------------------------------------------------------------
+
+def install(shell=None) -> str:
+    """Record the state to protect (call before any student code runs); "[]" when done."""
+    if _state:
+        return json.dumps(["the guard was installed twice"])
+    if shell is None:
+        from IPython import get_ipython
+        shell = get_ipython()
+    # Settle what a notebook's first plot and first numpy import register, so that the
+    # records below already hold them (matplotlib's inline backend adds a callback).
+    import numpy  # noqa: F401
+    import numpy.testing  # noqa: F401
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError:
+        pass
+    import cs231n_utils  # noqa: F401
+    _state["modules"] = {name: _snapshot_module(m) for name, m in list(sys.modules.items())
+                         if _is_protected(name) and isinstance(m, types.ModuleType)}
+    _state["finder"] = _RecordOnImport()
+    sys.meta_path.insert(0, _state["finder"])
+    _state["sys"] = _record_sys()
+    _state["shell"] = _record_shell(shell)
+    return json.dumps([])
+
+
+def restore() -> str:
+    """Put the recorded state back; a JSON list describing what had changed."""
+    if not _state:
+        return json.dumps(["the guard was not installed"])
+    found: list[str] = []
+    _restore_sys(_state["sys"], found)
+    _restore_shell(_state["shell"], found)
+    for name, record in list(_state["modules"].items()):
+        _restore_module(name, record, found)
+    return json.dumps(list(dict.fromkeys(found)))

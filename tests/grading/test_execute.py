@@ -1,0 +1,91 @@
+"""SandboxedExecute on small notebooks: definitions only, guarded tests, and a kernel that
+misbehaves costs only its own notebook's remaining cells."""
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cs231n_utils.grading.execute import GRADING_METADATA, SandboxedExecute
+
+pytestmark = pytest.mark.slow
+
+
+def answer(source):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "answer", "locked": False}
+    return cell
+
+
+def check(source, grade_id="check"):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": grade_id, "points": 1, "locked": True}
+    return cell
+
+
+def run(tmp_path, *cells, **config):
+    notebook = new_notebook(cells=list(cells))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    SandboxedExecute(timeout=config.pop("timeout", 60), **config).preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+    return notebook
+
+
+def errors(cell):
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+def text(cell):
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_top_level_code_of_an_answer_cell_does_not_run(tmp_path):
+    notebook = run(tmp_path,
+                   answer("def f():\n    return 1\nprint('top level ran')\nget_ipython().input_transformers_post.append(lambda l: [])"),
+                   check("assert f() == 1\nprint('checked')"))
+    assert "top level ran\n" not in [o.get("text") for o in notebook.cells[0].outputs]
+    assert "it skipped:\n  line 3: print('top level ran')" in text(notebook.cells[0])
+    assert errors(notebook.cells[1]) == [] and "checked" in text(notebook.cells[1])
+
+
+def test_tampering_during_a_test_fails_that_test(tmp_path):
+    notebook = run(tmp_path,
+                   answer("def f():\n    import numpy\n    numpy.allclose = lambda *a, **k: True\n    return 0"),
+                   check("import numpy as np\nvalue = f()\nassert np.allclose(value, 1)", "tampered"),
+                   check("import numpy as np\nassert not np.allclose(0, 1)", "after"))
+    tampered, after = notebook.cells[1], notebook.cells[2]
+    assert errors(tampered) == ["GraderStateModified"]
+    assert tampered.metadata[GRADING_METADATA]["guard"] == ["numpy.allclose was replaced"]
+    assert errors(after) == []
+
+
+def test_hidden_part_failure_is_recorded(tmp_path):
+    notebook = run(tmp_path, answer("def f():\n    return 1"),
+                   check("assert f() == 1\nprint('visible')\n### BEGIN HIDDEN TESTS\nprint('hidden')\nassert f() == 2\n### END HIDDEN TESTS"))
+    record = notebook.cells[1].metadata[GRADING_METADATA]
+    assert record["failed_in"] == "hidden" and record["hidden_outputs"] == [1, 3]
+
+
+def test_a_warning_in_a_test_cell_is_not_on_stderr(tmp_path):
+    notebook = run(tmp_path, check("import sys, warnings\nwarnings.warn('harmless')\nprint('to stderr', file=sys.stderr)"))
+    assert errors(notebook.cells[0]) == []
+    assert {o.name for o in notebook.cells[0].outputs if o.output_type == "stream"} == {"stdout"}
+
+
+def test_a_kernel_that_ignores_interrupts_is_stopped_and_later_cells_say_why(tmp_path):
+    notebook = run(tmp_path,
+                   answer("def spin():\n    import signal\n    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass"),
+                   check("spin()", "spins"), check("assert True", "later"),
+                   timeout=3, interrupt_grace=2)
+    assert errors(notebook.cells[1]) == ["CellTimeoutError"]
+    assert errors(notebook.cells[2]) == ["KernelStopped"]
+
+
+def test_a_dead_kernel_stops_the_notebook_not_the_run(tmp_path):
+    notebook = run(tmp_path, answer("def quit():\n    import os\n    os._exit(0)"), check("quit()", "exits"), check("assert True", "later"))
+    assert errors(notebook.cells[1]) == ["DeadKernelError"]
+    assert errors(notebook.cells[2]) == ["KernelStopped"]
+
+
+def test_an_output_flood_is_capped(tmp_path):
+    notebook = run(tmp_path, check("for _ in range(2000):\n    print('x' * 10000)"), max_output_bytes=100_000)
+    size = len(nbformat.writes(notebook))
+    assert size < 300_000 and "dropped by the autograder" in text(notebook.cells[0])
