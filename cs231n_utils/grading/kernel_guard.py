@@ -36,6 +36,12 @@ PROTECTED = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "nump
              "numpy.lib.stride_tricks", "torch", "torch.nn", "torch.nn.functional",
              "torch.testing", "torch.autograd", "cs231n_utils")
 PROTECTED_PREFIXES = ("cs231n_utils.", "numpy.testing.")
+# IPython event callbacks that matplotlib registers itself when pyplot is first imported:
+# recorded (by identity) when these modules' imports end, and accepted then.
+LIBRARY_CALLBACKS = {
+    "matplotlib.pyplot": ("_draw_all_if_interactive",),
+    "matplotlib_inline.backend_inline": ("flush_figures", "_enable_matplotlib_integration"),
+}
 # Attributes that honest code changes through the library's own API.
 VOLATILE = {
     # torch.set_default_dtype() swaps Storage; importing torch._dynamo (lazily, e.g. on a
@@ -123,11 +129,20 @@ def _restore_module(name: str, record: dict, found: list[str]) -> None:
         _restore_class(cls, recorded, f"{name}.{key}", found)
 
 
+def _record(module: types.ModuleType) -> None:
+    name = module.__name__
+    if _is_protected(name):
+        _state["modules"].setdefault(name, _snapshot_module(module))
+    if name in LIBRARY_CALLBACKS:
+        _state["callbacks"].setdefault(name, (module, {a: getattr(module, a, None) for a in LIBRARY_CALLBACKS[name]}))
+
+
 class _RecordOnImport(importlib.abc.MetaPathFinder):
     """Records a protected module the moment its import finishes."""
 
     def find_spec(self, fullname, path, target=None):
-        if not _is_protected(fullname) or fullname in _state.get("modules", {}):
+        recorded = fullname in _state.get("modules", {}) or fullname in _state.get("callbacks", {})
+        if recorded or not (_is_protected(fullname) or fullname in LIBRARY_CALLBACKS):
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -150,7 +165,7 @@ class _RecordingLoader(importlib.abc.Loader):
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        _state["modules"].setdefault(module.__name__, _snapshot_module(module))
+        _record(module)
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
@@ -214,7 +229,10 @@ def _restore_shell(record: dict, found: list[str]) -> None:
             getattr(manager, key)[:] = items
     callbacks = shell.events.callbacks
     for event in set(callbacks) | set(record["events"]):
-        recorded = record["events"].get(event, [])
+        recorded = record["events"].setdefault(event, [])
+        # matplotlib's inline backend registers its own callbacks when pyplot is first
+        # imported: take those into the record, and only those.
+        recorded += [cb for cb in callbacks.get(event, []) if cb not in recorded and _is_library_callback(cb, shell)]
         if callbacks.get(event, []) != recorded:
             found.append(f"callbacks of IPython's {event!r} event were changed")
             callbacks[event] = list(recorded)
@@ -227,6 +245,25 @@ def _restore_shell(record: dict, found: list[str]) -> None:
                 found.append(f"the kernel's {key} were changed")
                 getattr(kernel, key).clear()
                 getattr(kernel, key).update(handlers)
+
+
+def _is_library_callback(callback, shell) -> bool:
+    """True for the callbacks matplotlib registers itself, as recorded when its modules
+    were imported: pyplot's ``_draw_all_if_interactive``, matplotlib_inline's
+    ``flush_figures``, and the ``configure_once`` closure its
+    ``_enable_matplotlib_integration`` makes (a look-alike fails the identity checks)."""
+    recorded = _state.get("callbacks", {})
+    if any(callback is f for name, (_, functions) in recorded.items() for key, f in functions.items()
+           if key != "_enable_matplotlib_integration"):
+        return True
+    module, functions = recorded.get("matplotlib_inline.backend_inline", (None, {}))
+    enable = functions.get("_enable_matplotlib_integration")
+    if not isinstance(callback, types.FunctionType) or not isinstance(enable, types.FunctionType):
+        return False
+    cells = dict(zip(callback.__code__.co_freevars, (c.cell_contents for c in callback.__closure__ or ())))
+    return (callback.__code__ in enable.__code__.co_consts
+            and callback.__globals__ is vars(module)
+            and cells.get("ip") is shell and isinstance(cells.get("backend"), str))
 
 
 def _record_sys() -> dict:
@@ -261,17 +298,15 @@ def install(shell=None) -> str:
     if shell is None:
         from IPython import get_ipython
         shell = get_ipython()
-    # Settle what a notebook's first plot and first numpy import register, so that the
-    # records below already hold them (matplotlib's inline backend adds a callback).
+    # The modules every graded notebook checks with; the others are recorded when their
+    # import ends (see _RecordOnImport).
     import numpy  # noqa: F401
     import numpy.testing  # noqa: F401
-    try:
-        import matplotlib.pyplot  # noqa: F401
-    except ImportError:
-        pass
     import cs231n_utils  # noqa: F401
-    _state["modules"] = {name: _snapshot_module(m) for name, m in list(sys.modules.items())
-                         if _is_protected(name) and isinstance(m, types.ModuleType)}
+    _state["modules"], _state["callbacks"] = {}, {}
+    for module in list(sys.modules.values()):
+        if isinstance(module, types.ModuleType):
+            _record(module)
     _state["finder"] = _RecordOnImport()
     sys.meta_path.insert(0, _state["finder"])
     _state["sys"] = _record_sys()

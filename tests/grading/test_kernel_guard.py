@@ -100,3 +100,15 @@ def test_a_module_imported_after_install_is_recorded_when_its_import_ends(shell)
         assert hermite.hermval is original
     finally:
         kernel_guard.PROTECTED_PREFIXES = kernel_guard.PROTECTED_PREFIXES[:-1]
+
+
+def test_matplotlib_inline_callbacks_are_accepted_and_look_alikes_are_not(shell):
+    shell.run_cell("import matplotlib\nmatplotlib.use('module://matplotlib_inline.backend_inline')\nimport matplotlib.pyplot as plt")
+    shell.run_cell("plt.plot([1, 2])")
+    assert restored() == []
+
+    def flush_figures():
+        pass
+
+    shell.events.register("post_execute", flush_figures)
+    assert restored() == ["callbacks of IPython's 'post_execute' event were changed"]
