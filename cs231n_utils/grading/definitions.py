@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["definitions_only"]
+__all__ = ["bound_names", "definitions_only"]
 
 _SAFE_DECORATORS = {"staticmethod", "classmethod", "property"}
 _PROPERTY_PARTS = {"setter", "getter", "deleter"}
@@ -157,3 +157,27 @@ def definitions_only(source: str) -> tuple[str, list[str]]:
     if skipped and len(ast.parse(code).body) != len(kept):
         code = "\n".join(ast.unparse(node) for node in kept) + "\n"
     return code, skipped
+
+
+def bound_names(source: str) -> list[str]:
+    """The names a cell binds in the notebook's namespace (assignments, imports, loop
+    targets, def and class), not those local to its functions, classes or comprehensions."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return sorted(set(names))

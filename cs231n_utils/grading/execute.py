@@ -14,7 +14,9 @@ path. Per notebook it:
 5. runs each test cell (``grade`` and not ``solution``) as its visible part and then its
    hidden part (nbgrader's hidden-tests region), restoring the guarded state before it and
    checking it after: any change fails the cell with ``GraderStateModified``. Output on
-   stderr in a test cell (a warning) is moved to stdout, so it costs no points. The cell's
+   stderr in a test cell (a warning) is moved to stdout, so it costs no points, and a
+   result shown by the cell is kept as plain output, never read as partial credit. After
+   each of the notebook's own cells, the guard records the names it bound. The cell's
    metadata records whether the visible or the hidden part failed, for the feedback;
 6. caps each cell's output (``max_output_bytes``); after a timeout it interrupts the
    kernel and, if the kernel does not answer within ``interrupt_grace`` seconds, stops it;
@@ -27,6 +29,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -41,7 +44,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets import Float, Integer, default
 
 from . import sandbox
-from .definitions import definitions_only
+from .definitions import bound_names, definitions_only
 
 __all__ = ["SandboxedExecute", "GRADING_METADATA", "HIDDEN_BEGIN", "HIDDEN_END"]
 
@@ -241,11 +244,20 @@ class SandboxedExecute(Execute):
         flags = cell.metadata.get("nbgrader", {})
         if flags.get("solution") and not flags.get("grade"):
             self._run_definitions(cell, index)
-        elif flags.get("grade") and not flags.get("solution"):
+            return cell, resources
+        if flags.get("grade") and not flags.get("solution"):
             self._run_test(cell, index)
         else:
             self._run(cell, index)
+            self._remember_names(cell.source)
         return cell, resources
+
+    def _remember_names(self, source: str) -> None:
+        """Record what the notebook's own cell bound: what later tests must see."""
+        # IPython rebinds its output cache (_, __, _5, ...) itself.
+        names = [n for n in bound_names(source) if not re.fullmatch(r"_+|_i*\d*", n)]
+        if names and self._guard_ready and not self._stopped:
+            self._guard(f"remember({names!r})")
 
     def _run_definitions(self, cell: NotebookNode, index: int) -> None:
         source = cell.source
@@ -277,6 +289,7 @@ class SandboxedExecute(Execute):
                     break
         finally:
             cell.source = source
+        self._remember_names(source)
         after = self._guarded_state_changes()
         changes = list(dict.fromkeys(before + after))
         if changes:
@@ -289,5 +302,10 @@ class SandboxedExecute(Execute):
         for output in outputs:
             if output.output_type == "stream" and output.name == "stderr":
                 output.name = "stdout"  # a warning must not cost points (nbgrader scores stderr 0)
+            elif output.output_type == "execute_result":
+                # nbgrader reads a number shown as a test cell's result as partial credit;
+                # submitted code can show one (sys.displayhook(9)): show it as plain output.
+                output.output_type = "display_data"
+                output.pop("execution_count", None)
         cell.outputs = outputs
         cell.metadata[GRADING_METADATA] = record

@@ -9,6 +9,9 @@ the notebook's first cell, and :func:`restore` before and after every graded tes
   ``showtraceback``, the kernel's message handlers, ``Session.send``, ...);
 - ``sys``: the except/display hooks, stdout/stderr, the import machinery
   (``meta_path``, ``path_hooks``) and the trace/profile functions;
+- the notebook's own names: what each instructor cell binds (``rel_error``, the test
+  data, ...), recorded by :func:`remember` after that cell ran, so that a submission
+  rebinding them (a ``def rel_error`` in an answer cell) is found;
 - ``builtins`` and the modules tests check with (numpy, math, torch, the course package):
   every attribute, the code and defaults of their Python functions, and the attributes of
   their Python classes (``torch.Tensor``, ...). Modules imported later are recorded when
@@ -30,7 +33,7 @@ import json
 import sys
 import types
 
-__all__ = ["install", "restore"]
+__all__ = ["install", "remember", "restore"]
 
 PROTECTED = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "numpy.random",
              "numpy.lib.stride_tricks", "torch", "torch.nn", "torch.nn.functional",
@@ -311,7 +314,25 @@ def install(shell=None) -> str:
     sys.meta_path.insert(0, _state["finder"])
     _state["sys"] = _record_sys()
     _state["shell"] = _record_shell(shell)
+    _state["names"] = {}
     return json.dumps([])
+
+
+def remember(names: list[str]) -> str:
+    """Record the values the notebook's instructor cell just bound to ``names``."""
+    if not _state:
+        return json.dumps(["the guard was not installed"])
+    namespace = _state["shell"]["shell"].user_ns
+    _state["names"].update({name: namespace[name] for name in names if name in namespace})
+    return json.dumps([])
+
+
+def _restore_names(found: list[str]) -> None:
+    namespace = _state["shell"]["shell"].user_ns
+    for name, value in _state["names"].items():
+        if namespace.get(name, _MISSING) is not value:
+            found.append(f"the notebook's {name!r} was rebound")
+            namespace[name] = value
 
 
 def restore() -> str:
@@ -319,6 +340,7 @@ def restore() -> str:
     if not _state:
         return json.dumps(["the guard was not installed"])
     found: list[str] = []
+    _restore_names(found)
     _restore_sys(_state["sys"], found)
     _restore_shell(_state["shell"], found)
     for name, record in list(_state["modules"].items()):

@@ -88,3 +88,11 @@ def test_every_solution_cell_of_the_course_is_kept_whole():
         for cell in json.loads(path.read_text())["cells"]:
             if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {}).get("solution"):
                 assert definitions_only("".join(cell["source"]))[1] == [], path
+
+
+def test_bound_names_are_the_notebooks_not_the_functions():
+    from cs231n_utils.grading.definitions import bound_names
+
+    source = ("import numpy as np\nfrom a.b import c as d\nx, (y, z) = 1, (2, 3)\nfor i in range(2):\n    w = i\n"
+              "def f(q):\n    local = 1\nclass K:\n    attr = 2\nsquares = [v * v for v in range(3)]\nwith open('f') as fh:\n    pass\n")
+    assert bound_names(source) == ["K", "d", "f", "fh", "i", "np", "squares", "w", "x", "y", "z"]

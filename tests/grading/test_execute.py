@@ -89,3 +89,17 @@ def test_an_output_flood_is_capped(tmp_path):
     notebook = run(tmp_path, check("for _ in range(2000):\n    print('x' * 10000)"), max_output_bytes=100_000)
     size = len(nbformat.writes(notebook))
     assert size < 300_000 and "dropped by the autograder" in text(notebook.cells[0])
+
+
+def test_rebinding_a_name_of_the_notebook_fails_the_next_test(tmp_path):
+    setup = new_code_cell("def rel_error(a, b):\n    return abs(a - b)")
+    notebook = run(tmp_path, setup, answer("def rel_error(a, b):\n    return 0.0\ndef f():\n    return 5"),
+                   check("assert rel_error(f(), 1) < 1e-9", "uses_helper"), check("assert rel_error(1, 1) == 0", "after"))
+    assert errors(notebook.cells[2]) == ["AssertionError", "GraderStateModified"]
+    assert notebook.cells[2].metadata[GRADING_METADATA]["guard"] == ["the notebook's 'rel_error' was rebound"]
+    assert errors(notebook.cells[3]) == []
+
+
+def test_a_result_shown_in_a_test_cell_is_not_partial_credit(tmp_path):
+    notebook = run(tmp_path, answer("def f():\n    import sys\n    sys.displayhook(9)\n"), check("f()"))
+    assert [o.output_type for o in notebook.cells[1].outputs] == ["display_data"]
