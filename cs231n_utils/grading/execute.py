@@ -130,6 +130,8 @@ class SandboxedExecute(Execute):
         self._stopped: str | None = None
         self._guard_ready = False
         self._output_bytes: dict[int, int] = {}
+        self._answered: set[str] = set()  # requests whose execute_reply nbclient has read
+        self._forged: list[str] = []
         self._socket_dir = None
         self.extra_arguments = [*self.extra_arguments, f"--memory-gib={self.memory_gib}"]
         try:
@@ -167,6 +169,20 @@ class SandboxedExecute(Execute):
 
     # -- the guard ---------------------------------------------------------------------
 
+    def on_cell_executed(self, **kwargs):
+        super().on_cell_executed(**kwargs)
+        reply = kwargs["execute_reply"]
+        if "header" in reply:  # a real reply, not the stand-in nbclient makes on a timeout
+            self._answered.add(reply["parent_header"].get("msg_id"))
+
+    def _late_messages(self, msg: dict) -> None:
+        """A second reply to a request already answered, or an error published for it
+        after its reply: the first answer was forged by code in the kernel."""
+        if msg["parent_header"].get("msg_id") in self._answered:
+            if msg["msg_type"] == "execute_reply" or msg["msg_type"] == "error":
+                self._forged.append(f"the kernel sent a second answer ({msg['msg_type']}) to a request "
+                                    "it had already answered: the first was forged")
+
     async def _async_guard(self, call: str, timeout: float = 60) -> list[str] | None:
         """Run ``kernel_guard.<call>`` in the kernel; its result, or None if it failed."""
         expression = f"__import__({GUARD!r}, fromlist=['_']).{call}"
@@ -178,7 +194,14 @@ class SandboxedExecute(Execute):
             except Empty:
                 break
             if msg["parent_header"].get("msg_id") != msg_id:
+                self._late_messages(msg)
                 continue
+            # Errors published for earlier requests arrive on IOPub before this reply.
+            while True:
+                try:
+                    self._late_messages(await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.01)))
+                except Empty:
+                    break
             result = msg["content"].get("user_expressions", {}).get("guard", {})
             if result.get("status") != "ok":
                 return None
@@ -196,12 +219,17 @@ class SandboxedExecute(Execute):
         if self._stopped:
             return []
         if not self._guard_ready:
+            # The kernel has made its sockets: it may write nothing more in their folder.
+            self._socket_dir.chmod(0o555)
             installed = self._guard("install()")
             if installed is None:
                 return ["the grader's guard could not be installed in the kernel"]
             self._guard_ready = True
         changes = self._guard("restore()")
-        return ["the grader's guard did not answer (its module or the kernel was tampered with)"] if changes is None else changes
+        if changes is None:
+            changes = ["the grader's guard did not answer (its module or the kernel was tampered with)"]
+        forged, self._forged = self._forged, []
+        return changes + forged
 
     # -- cells -------------------------------------------------------------------------
 
@@ -221,7 +249,7 @@ class SandboxedExecute(Execute):
             outs.remove(out)
         return None
 
-    def _run(self, cell: NotebookNode, index: int) -> None:
+    def _run(self, cell: NotebookNode, index: int, store_history: bool = True) -> None:
         """Execute ``cell``; a dead kernel becomes an error output and stops the notebook."""
         if self._stopped:
             cell.outputs = [_error("KernelStopped", f"not run: {self._stopped}")]
@@ -229,7 +257,7 @@ class SandboxedExecute(Execute):
         if not self._guard_ready:
             self._guarded_state_changes()  # install before any student code runs
         try:
-            self.execute_cell(cell, index, store_history=True)
+            self.execute_cell(cell, index, store_history=store_history)
         except DeadKernelError:
             self._stopped = "the kernel died (the process exited, crashed or went over the memory limit)"
             cell.outputs.append(_error("DeadKernelError", self._stopped))
@@ -279,7 +307,8 @@ class SandboxedExecute(Execute):
         try:
             for code, hidden in split_hidden_tests(source):
                 cell.source = code
-                self._run(cell, index)
+                # Hidden tests stay out of the kernel's input history (In, _ih).
+                self._run(cell, index, store_history=not hidden)
                 if hidden:  # which outputs the feedback must not show
                     start = len(outputs) if record["hidden_outputs"] is None else record["hidden_outputs"][0]
                     record["hidden_outputs"] = [start, len(outputs) + len(cell.outputs)]

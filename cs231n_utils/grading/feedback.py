@@ -9,8 +9,9 @@ before it is rendered:
 - the outputs the hidden part printed are dropped, and an error it raised becomes
   ``HiddenTestFailed`` with no message and no traceback (a message such as
   ``expected 0.25`` would give the test away);
-- as a second line of defence, any traceback line of any cell that quotes a line of the
-  hidden tests is blanked.
+- as a second line of defence, any line of any output (tracebacks, printed text, shown
+  values) of any cell that quotes a line of the hidden tests is removed: code that a
+  hidden test calls can read that test's source and print it later.
 
 It relies on the cell metadata written by :class:`~.execute.SandboxedExecute` (which
 outputs came from the hidden part); without it, every output of a cell whose hidden part
@@ -46,12 +47,31 @@ def _visible_source(source: str) -> str:
     return "\n".join(parts)
 
 
-def _scrub_traceback(output: NotebookNode, hidden: set[str]) -> None:
-    if output.get("output_type") != "error" or not hidden:
+REMOVED = "[a line of the hidden tests was removed here]"
+
+
+def _scrub_text(text, hidden: set[str]):
+    """``text`` (a string or nbformat's list of lines) without the lines quoting ``hidden``."""
+    if isinstance(text, list):
+        return [_scrub_text(part, hidden) for part in text]
+    if not isinstance(text, str) or not any(line in text for line in hidden):
+        return text
+    return "\n".join(REMOVED if any(line in part for line in hidden) else part for part in text.split("\n"))
+
+
+def _scrub_output(output: NotebookNode, hidden: set[str]) -> None:
+    """Blank whatever an output quotes of the hidden tests: a traceback, or text that
+    submitted code captured while a hidden test ran and printed later."""
+    if not hidden:
         return
-    output.traceback = ["" if any(line in frame for line in hidden) else frame for frame in output.traceback]
-    if any(line in str(output.get("evalue", "")) for line in hidden):
-        output.evalue = ""
+    if output.get("output_type") == "error":
+        output.traceback = ["" if any(line in frame for line in hidden) else frame for frame in output.traceback]
+        output.evalue = _scrub_text(output.get("evalue", ""), hidden)
+    if "text" in output:
+        output.text = _scrub_text(output.text, hidden)
+    for mime, value in output.get("data", {}).items():
+        if mime.startswith("text/") or mime.endswith("json"):
+            output.data[mime] = _scrub_text(value, hidden)
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -66,7 +86,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             if _is_test_cell(cell) and any(h for _, h in split_hidden_tests(cell.source)):
                 self._hide(cell)
             for output in cell.get("outputs", []):
-                _scrub_traceback(output, hidden)
+                _scrub_output(output, hidden)
         return nb, resources
 
     def _hide(self, cell) -> None:

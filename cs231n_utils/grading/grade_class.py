@@ -201,12 +201,22 @@ def _notebook_problems(course: Path, assignment: str, student: str) -> list[str]
             problems.append(f"{path.name}: unreadable after grading ({exc})")
             continue
         found = {}
+        set_up = True  # the course's cells before the first answer: imports, data
         for cell in notebook.cells:
+            flags = cell.metadata.get("nbgrader", {})
+            set_up = set_up and not flags.get("solution") and not flags.get("grade")
             for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") in PROBLEM_ERRORS:
+                if output.get("output_type") != "error":
+                    continue
+                if output.get("ename") in PROBLEM_ERRORS:
                     found.setdefault(output["ename"], output.get("evalue", ""))
+                elif set_up:
+                    # No student code has run yet: the course's set-up failed (a data set
+                    # missing, a memory limit too small for torch), so the grade is wrong.
+                    found.setdefault("set-up", f"{output.get('ename')}: {output.get('evalue', '')}")
         for ename, evalue in found.items():
-            problems.append(f"{path.name}: {PROBLEM_ERRORS[ename]} ({evalue[:200]})")
+            what = PROBLEM_ERRORS.get(ename, "the notebook's set-up cells failed before any answer ran")
+            problems.append(f"{path.name}: {what} ({evalue[:200]})")
     return problems
 
 
@@ -257,10 +267,16 @@ def _warm_data_cache(course: Path, assignment: str) -> None:
 
 
 def grade_class(assignment: str, submissions: Path, course: Path = Path("."), jobs: int = 2,
-                student_limit: float = 3600, options: list[str] | None = None, progress: bool = True) -> dict:
+                student_limit: float = 3600, options: list[str] | None = None, progress: bool = True,
+                memory_gib: float | None = None) -> dict:
     course = course.resolve()
     _check_course(course, assignment)
-    print(sandbox.check())
+    options = list(options or [])
+    if memory_gib:
+        options.append(f"--SandboxedExecute.memory_gib={memory_gib}")
+        print(sandbox.check(sandbox.Limits(memory_bytes=int(memory_gib * 2**30))))
+    else:
+        print(sandbox.check())
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
@@ -288,7 +304,7 @@ def grade_class(assignment: str, submissions: Path, course: Path = Path("."), jo
         waiting.put(student)
 
     def work(number: int) -> None:
-        worker = _Worker(assignment, course, env, options or [], log_dir, number)
+        worker = _Worker(assignment, course, env, options, log_dir, number)
         try:
             while True:
                 try:
@@ -367,11 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     options = []
     if args.timeout:
         options.append(f"--Execute.timeout={args.timeout}")
-    if args.memory_gib:
-        options.append(f"--SandboxedExecute.memory_gib={args.memory_gib}")
     try:
         grade_class(args.assignment, args.submissions, args.course, args.jobs, args.student_limit,
-                    options, progress=not args.no_progress)
+                    options, progress=not args.no_progress, memory_gib=args.memory_gib)
     except (ClassGradingError, sandbox.SandboxError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

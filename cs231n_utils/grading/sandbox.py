@@ -8,6 +8,8 @@ replaces itself with ``prlimit ... bwrap ... python -m ipykernel_launcher``. Ins
   Python installation, the virtual environment, the course package and the data sets) and
   of the notebook's own folder; the only writable places are ``/scratch`` (``$HOME`` and
   ``$TMPDIR``) and the folder holding the kernel's sockets, both thrown away afterwards;
+- /scratch and /tmp are tmpfs of a fixed size (512 and 64 MiB); the socket folder is
+  made read-only (by its owner, the grader) as soon as the kernel has made its sockets;
 - no network, its own PID, IPC, UTS and cgroup namespaces: it sees no other process, and
   when the kernel ends every process it started is killed with it (the namespace's init
   dies, and the kernel SIGKILLs the rest);
@@ -61,6 +63,8 @@ class Limits:
     processes: int = 256  # per uid, so shared by kernels graded in parallel
     file_bytes: int = 2**30
     open_files: int = 1024
+    scratch_bytes: int = 512 * 2**20  # the writable /scratch (HOME, TMPDIR)
+    tmp_bytes: int = 64 * 2**20
 
     def prlimit_args(self) -> list[str]:
         return [
@@ -160,7 +164,9 @@ def sandbox_command(inner: list[str], binds: Binds, limits: Limits = Limits(),
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
         "--tmpfs", "/", "--proc", "/proc", "--dev", "/dev",
-        "--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", SCRATCH,
+        # Sized tmpfs: their pages are the machine's memory, outside the kernel's rlimit.
+        "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+        "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
     ]
     if not as_root:
         # Without root, a user namespace maps the caller to nobody and drops capabilities.

@@ -62,4 +62,5 @@ class NotebookCatalogue:
 
 def all_catalogues() -> list[NotebookCatalogue]:
     modules = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
-    return [m.CATALOGUE for m in modules]
+    # attacks.py holds the adversarial submissions, not a notebook's catalogue.
+    return [m.CATALOGUE for m in modules if hasattr(m, "CATALOGUE")]

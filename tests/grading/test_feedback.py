@@ -73,3 +73,11 @@ def test_tracebacks_of_other_cells_quoting_a_hidden_line_are_blanked():
     other = new_code_cell("run()", outputs=[error("ValueError", "x", ["frame: secret_expected = 0.123456", "ValueError: x"])])
     text = hide(graded_cell([], {"failed_in": None, "guard": [], "hidden_outputs": None}), other)
     assert "secret_expected" not in text and "ValueError: x" in text
+
+
+def test_hidden_lines_printed_by_any_cell_are_removed():
+    other = new_code_cell("show()", outputs=[
+        new_output("stream", name="stdout", text="captured:\nsecret_expected = 0.123456\nbye\n"),
+        new_output("display_data", data={"text/plain": "secret_expected = 0.123456"})])
+    text = hide(graded_cell([], {"failed_in": None, "guard": [], "hidden_outputs": None}), other)
+    assert "secret_expected" not in text and "captured:" in text and "bye" in text
