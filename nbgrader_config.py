@@ -41,4 +41,4 @@ c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHi
 # `python -m cs231n_utils.grading` hands a flat folder of LMS downloads to
 # `nbgrader zip_collect`: files named <student>_<notebook>.ipynb (student ids without "_").
 # Change this to match your learning-management system's file names.
-c.FileNameCollector.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.@-]+)_(?P<file_id>[^/]+\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.@-]+)_(?P<file_id>[^/]+\.ipynb)$"

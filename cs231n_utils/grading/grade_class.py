@@ -9,7 +9,7 @@ run from the course directory (the repository root, where ``nbgrader_config.py``
   ``<student>/<assignment>/<notebook>.ipynb``), or
 - the files as a learning-management system hands them out, nbgrader's ``zip_collect``
   layout: ``<student>_<notebook>.ipynb`` (or zips of them) side by side, matched by
-  ``FileNameCollector.named_regexp`` in ``nbgrader_config.py``.
+  ``FileNameCollectorPlugin.named_regexp`` in ``nbgrader_config.py``.
 
 It checks that the sandbox works, copies the notebooks (only ``.ipynb`` files) into
 ``submitted/``, then for each student runs nbgrader's autograde and generate_feedback
@@ -72,7 +72,7 @@ class StudentResult:
 
 # -- collecting the submissions ------------------------------------------------------
 
-def _unpacked(submissions: Path, workdir: Path) -> Path:
+def _unpacked(submissions: Path, workdir: Path, assignment: str) -> Path:
     if submissions.is_dir():
         return submissions
     if zipfile.is_zipfile(submissions):
@@ -85,27 +85,33 @@ def _unpacked(submissions: Path, workdir: Path) -> Path:
                     raise ClassGradingError(f"{submissions}: unsafe path in the zip: {member.filename}")
             archive.extractall(target)
         entries = [p for p in target.iterdir() if not p.name.startswith(("__MACOSX", "."))]
-        return entries[0] if len(entries) == 1 and entries[0].is_dir() and _student_folders(entries[0]) is None else target
+        # A zip of the class folder itself (one folder holding the students' folders),
+        # unless that one folder is a student's own (<student>/<assignment>/...).
+        if len(entries) == 1 and entries[0].is_dir() and not (entries[0] / assignment).is_dir():
+            return entries[0]
+        return target
     raise ClassGradingError(f"{submissions} is neither a folder nor a zip file")
 
 
-def _student_folders(folder: Path) -> dict[str, Path] | None:
-    """student -> folder holding their notebooks, when ``folder`` has one per student."""
+def _student_folders(folder: Path, assignment: str) -> dict[str, Path] | None:
+    """student -> folder holding their notebooks (``<student>/`` or
+    ``<student>/<assignment>/``), when ``folder`` has one folder per student."""
     students = {}
     for entry in sorted(folder.iterdir()):
         if entry.is_dir() and not entry.name.startswith((".", "__MACOSX")):
-            notebooks = list(entry.glob("*.ipynb")) or list(entry.glob("*/*.ipynb"))
-            if notebooks:
-                students[entry.name] = notebooks[0].parent
+            for candidate in (entry / assignment, entry):
+                if candidate.is_dir() and any(candidate.glob("*.ipynb")):
+                    students[entry.name] = candidate
+                    break
     return students or None
 
 
 def collect(submissions: Path, assignment: str, course: Path, workdir: Path, env: dict) -> dict[str, list[str]]:
     """Put every student's notebooks at submitted/<student>/<assignment>/; returns the
     problems met per student (a skipped file, a bad student id)."""
-    folder = _unpacked(submissions, workdir)
+    folder = _unpacked(submissions, workdir, assignment)
     problems: dict[str, list[str]] = {}
-    students = _student_folders(folder)
+    students = _student_folders(folder, assignment)
     if students is None:
         # The LMS layout: nbgrader's zip_collect sorts the files by its named_regexp.
         archive = course / "downloaded" / assignment / "archive"
