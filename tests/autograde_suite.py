@@ -19,6 +19,7 @@ from nbgrader.api import Gradebook
 
 from catalogue import NotebookCatalogue
 from cs231n_utils.data import find_cifar10_source
+from cs231n_utils.grading.grade_class import warm_data_cache
 from nbgrader_course import SOLUTIONS, Course, student_notebook
 
 REFERENCE, UNTOUCHED = "reference", "untouched"
@@ -58,6 +59,8 @@ class AutogradeSuite:
             only={cat.assignment: [*cat.requires, cat.notebook]},
         )
         course.nbgrader("generate_assignment", cat.assignment, "--force")
+        # Grading kernels read the decoded-array cache but may not write it.
+        warm_data_cache([SOLUTIONS / cat.assignment / name for name in (*cat.requires, cat.notebook)])
         source_dir = SOLUTIONS / cat.assignment
         release_dir = course.root / "assignments" / cat.assignment
         source, released = source_dir / cat.notebook, release_dir / cat.notebook

@@ -66,7 +66,9 @@ class StudentResult:
     student: str
     score: float | None = None
     max_score: float | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # autograde and feedback, as the grading command waited for them
+    autograde_seconds: float | None = None  # as the worker measured them
+    feedback_seconds: float | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -185,6 +187,7 @@ class _Worker:
             result.problems.append(f"grading stopped: ran past the per-student limit of {limit:.0f} s"
                                    if result.seconds >= limit else "the grading worker died (see its stderr log)")
             return result
+        result.autograde_seconds, result.feedback_seconds = answer["autograde_seconds"], answer["feedback_seconds"]
         if not answer["autograde"]:
             result.problems.append("nbgrader autograde failed: " + ("; ".join(answer["errors"]) or "see the log"))
         if not answer["feedback"]:
@@ -257,19 +260,19 @@ def _check_course(course: Path, assignment: str) -> None:
             f"(`make release`, or `nbgrader generate_assignment {assignment}`)") from None
 
 
-def _warm_data_cache(course: Path, assignment: str) -> None:
-    """Decode the data sets the notebooks load, once, outside the sandbox: inside it the
-    array cache is read-only, and every kernel would decode them again."""
-    text = "".join(p.read_text(encoding="utf-8", errors="replace")
-                   for p in (course / "solutions" / assignment).glob("*.ipynb"))
+def warm_data_cache(notebooks: list[Path]) -> None:
+    """Decode the data sets these notebooks load, once, outside the sandbox: inside it the
+    array cache is read-only (a submission must not write what others read), so a cold
+    cache would make every kernel decode the data sets again."""
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in notebooks).lower()
     from cs231n_utils import data
 
-    for name, loader in (("load_cifar10", data.load_cifar10), ("load_mnist", data.load_mnist)):
+    for name, loader in (("cifar", data.load_cifar10), ("mnist", data.load_mnist)):
         if name in text:
             try:
                 loader()
             except data.DataError as exc:
-                print(f"note: {name} failed outside the sandbox ({exc}); notebooks that need it will say so")
+                print(f"note: the {name} data set could not be loaded ({exc}); notebooks that need it will say so")
 
 
 def grade_class(assignment: str, submissions: Path, course: Path = Path("."), jobs: int = 2,
@@ -293,7 +296,7 @@ def grade_class(assignment: str, submissions: Path, course: Path = Path("."), jo
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cs231n-class-") as workdir:
         collect_problems = collect(Path(submissions), assignment, course, Path(workdir), env)
-    _warm_data_cache(course, assignment)
+    warm_data_cache(sorted((course / "solutions" / assignment).glob("*.ipynb")))
     students = sorted(p.parent.name for p in (course / "submitted").glob(f"*/{assignment}")
                       if p.is_dir())
     if not students:
@@ -343,6 +346,7 @@ def grade_class(assignment: str, submissions: Path, course: Path = Path("."), jo
 
 def _summary(assignment: str, results: dict[str, StudentResult], elapsed: float, jobs: int) -> dict:
     scored = [r.score for r in results.values() if r.score is not None]
+    timed = [r for r in results.values() if r.autograde_seconds is not None]
     max_score = next((r.max_score for r in results.values() if r.max_score), None)
     return {
         "assignment": assignment,
@@ -352,6 +356,9 @@ def _summary(assignment: str, results: dict[str, StudentResult], elapsed: float,
         "max_score": max_score,
         "seconds": round(elapsed, 1),
         "seconds_per_student": round(elapsed / max(1, len(results)), 2),
+        # Per student, inside one worker (two workers share the machine's cores).
+        "mean_autograde_seconds": round(statistics.fmean(r.autograde_seconds for r in timed), 2) if timed else None,
+        "mean_feedback_seconds": round(statistics.fmean(r.feedback_seconds for r in timed), 2) if timed else None,
         "jobs": jobs,
         "results": {s: asdict(r) for s, r in sorted(results.items())},
     }

@@ -61,13 +61,16 @@ def grade(student: str, assignment: str, course: Path, config, log_dir: Path) ->
         if "database is locked" not in graded["log"] + graded["error"]:
             break
         time.sleep(1 + attempt)
+    graded_at = time.monotonic()
     feedback_config = Config(config)
     feedback_config.merge(Config({"HTMLExporter": {"template_name": "feedback"}}))
     feedback = _run(GenerateFeedback(coursedir=coursedir, config=feedback_config))
     (log_dir / f"{student}.log").write_text(
         f"== nbgrader autograde {assignment} --student {student}\n{graded['log']}{graded['error']}\n"
         f"== nbgrader generate_feedback {assignment} --student {student}\n{feedback['log']}{feedback['error']}\n")
-    return {"student": student, "seconds": round(time.monotonic() - started, 2),
+    done = time.monotonic()
+    return {"student": student, "seconds": round(done - started, 2),
+            "autograde_seconds": round(graded_at - started, 2), "feedback_seconds": round(done - graded_at, 2),
             "autograde": graded["success"], "feedback": feedback["success"],
             "errors": [line for line in (graded["log"] + graded["error"]).splitlines() if "[ERROR]" in line][-5:]}
 
