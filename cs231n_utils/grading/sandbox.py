@@ -180,9 +180,11 @@ def sandbox_command(inner: list[str], binds: Binds, limits: Limits = Limits(),
         "PYTHONNOUSERSITE": "1", "LANG": "C.UTF-8", "USER": "nobody",
     }
     settings.update({k: env[k] for k in PASSED_ENV if k in env})
-    if "CS231N_CACHE" not in settings:
-        from cs231n_utils.data import resolve_cache_dir
-        settings["CS231N_CACHE"] = str(resolve_cache_dir())
+    # The data folders as they are bound: resolved, since a path through a symlink (or
+    # under the host's /tmp) does not exist inside.
+    from cs231n_utils.data import resolve_cache_dir, resolve_data_dir
+    settings["CS231N_DATA"] = str(resolve_data_dir().resolve())
+    settings["CS231N_CACHE"] = str(resolve_cache_dir().resolve())
     for key, value in settings.items():
         command += ["--setenv", key, value]
     command.append("--")

@@ -98,3 +98,13 @@ def test_a_missing_bwrap_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(sandbox.os, "access", lambda path, mode: "bwrap" not in str(path))
     with pytest.raises(sandbox.SandboxError, match="bubblewrap"):
         sandbox.check()
+
+
+def test_a_data_folder_reached_through_a_symlink_is_readable(tmp_path, monkeypatch):
+    real = tmp_path / "real-data"
+    real.mkdir()
+    (real / "marker.txt").write_text("data")
+    (tmp_path / "link").symlink_to(real)
+    monkeypatch.setenv("CS231N_DATA", str(tmp_path / "link"))
+    result = run_in_sandbox(tmp_path, "import os; print(os.listdir(os.environ['CS231N_DATA']))")
+    assert result.stdout.strip() == "['marker.txt']", result.stderr
