@@ -133,7 +133,8 @@ class SandboxedExecute(Execute):
         self._answered: set[str] = set()  # requests whose execute_reply nbclient has read
         self._forged: list[str] = []
         self._socket_dir = None
-        self.extra_arguments = [*self.extra_arguments, f"--memory-gib={self.memory_gib}"]
+        self.extra_arguments = [*(a for a in self.extra_arguments if not a.startswith("--memory-gib=")),
+                                f"--memory-gib={self.memory_gib}"]
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -179,7 +180,7 @@ class SandboxedExecute(Execute):
         """A second reply to a request already answered, or an error published for it
         after its reply: the first answer was forged by code in the kernel."""
         if msg["parent_header"].get("msg_id") in self._answered:
-            if msg["msg_type"] == "execute_reply" or msg["msg_type"] == "error":
+            if msg["msg_type"] in ("execute_reply", "error"):
                 self._forged.append(f"the kernel sent a second answer ({msg['msg_type']}) to a request "
                                     "it had already answered: the first was forged")
 

@@ -45,7 +45,7 @@ NOBODY = 65534
 SCRATCH = "/scratch"
 # Environment variables a notebook may need; everything else is cleared.
 PASSED_ENV = (
-    "NBGRADER_EXECUTION", "CS231N_DATA", "CS231N_CACHE", "OPENBLAS_THREAD_TIMEOUT",
+    "NBGRADER_EXECUTION", "OPENBLAS_THREAD_TIMEOUT",
     "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "LANG", "TZ",
 )
 
