@@ -27,7 +27,6 @@ path. Per notebook it:
 from __future__ import annotations
 
 import ast
-import asyncio
 import json
 import re
 import shutil

@@ -26,9 +26,7 @@ module too: it raises the bar and makes tampering visible, while the sandbox
 
 from __future__ import annotations
 
-import builtins
 import importlib.abc
-import importlib.machinery
 import json
 import sys
 import types
