@@ -21,12 +21,21 @@ path. Per notebook it:
 6. caps each cell's output (``max_output_bytes``); after a timeout it interrupts the
    kernel and, if the kernel does not answer within ``interrupt_grace`` seconds, stops it;
    once the kernel is stopped or dead, every later cell gets an error saying why, so the
-   notebook is still graded (those tests score 0) and the run goes on.
+   notebook is still graded (those tests score 0) and the run goes on;
+7. keeps the kernel for the same submission's next notebook (``reuse_kernel``), which
+   saves a sandbox, an interpreter and the imports of numpy and torch per notebook, but
+   only when the kernel is as clean as a new one: the notebook ran to its end, nothing
+   guarded was changed and no process or thread of it is left
+   (:func:`.kernel_guard.next_notebook`, which then clears the notebook's names and
+   settings). Otherwise the next notebook gets a new kernel, as nbgrader would start.
+   The grader releases the kept kernel after each student
+   (:func:`release_kept_kernel`; at exit too).
 """
 
 from __future__ import annotations
 
 import ast
+import atexit
 import json
 import re
 import shutil
@@ -40,12 +49,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import ClearHiddenTests, Execute
-from traitlets import Float, Integer, default
+from traitlets import Bool, Float, Integer, default
 
 from . import sandbox
 from .definitions import bound_names, definitions_only
 
-__all__ = ["SandboxedExecute", "GRADING_METADATA", "HIDDEN_BEGIN", "HIDDEN_END"]
+__all__ = ["SandboxedExecute", "GRADING_METADATA", "HIDDEN_BEGIN", "HIDDEN_END", "release_kept_kernel"]
 
 KERNEL_NAME = "cs231n-sandbox"
 GRADING_METADATA = "cs231n_grading"  # cell metadata key written for the feedback step
@@ -55,6 +64,35 @@ HIDDEN_END = ClearHiddenTests.end_test_delimeter.default_value
 GUARD = "cs231n_utils.grading.kernel_guard"
 
 _sandbox_checked: str | None = None
+# The kernel kept for the next notebook of the same submission folder:
+# {"notebook_dir": Path, "km": kernel manager, "socket_dir": Path}, or empty.
+_kept: dict = {}
+
+
+async def _async_stop(km, socket_dir: Path | None) -> None:
+    """Kill a kernel (its whole sandbox) and remove its socket folder."""
+    try:
+        if await ensure_async(km.is_alive()):
+            await ensure_async(km.shutdown_kernel(now=True))
+        await ensure_async(km.cleanup_resources())
+    except Exception:  # already gone: nothing left to stop
+        pass
+    if socket_dir is not None:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+_stop = run_sync(_async_stop)
+
+
+def release_kept_kernel() -> None:
+    """Stop the kernel kept for a submission's next notebook, if any."""
+    if _kept:
+        kept = dict(_kept)
+        _kept.clear()
+        _stop(kept["km"], kept["socket_dir"])
+
+
+atexit.register(release_kept_kernel)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -101,6 +139,8 @@ class SandboxedExecute(Execute):
     max_output_bytes = Integer(2_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
     interrupt_grace = Float(10.0, help="seconds a timed-out kernel has to stop after an interrupt").tag(config=True)
     memory_gib = Float(4.0, help="address-space limit of the kernel, GiB").tag(config=True)
+    reuse_kernel = Bool(True, help="run a submission's next notebook in the same kernel when it is "
+                                   "as clean as a new one (see the module's docstring)").tag(config=True)
 
     @default("shutdown_kernel")
     def _kill_at_once(self):
@@ -112,6 +152,9 @@ class SandboxedExecute(Execute):
 
     def create_kernel_manager(self):
         notebook_dir = Path(self.resources.get("metadata", {}).get("path") or ".").resolve()
+        return self._new_kernel_manager(notebook_dir)
+
+    def _new_kernel_manager(self, notebook_dir: Path):
         self._socket_dir = Path(tempfile.mkdtemp(prefix="cs231n-kernel-"))
         self._socket_dir.chmod(0o777)  # the kernel runs as nobody and creates its sockets here
         specs = _SandboxSpecs(notebook_dir, self._socket_dir)
@@ -132,13 +175,68 @@ class SandboxedExecute(Execute):
         self._answered: set[str] = set()  # requests whose execute_reply nbclient has read
         self._forged: list[str] = []
         self._socket_dir = None
+        self._tampered = False  # a guard found changes: the kernel is not reused
+        self._restored = False  # True while no code ran since the guard's last restore
         self.extra_arguments = [*(a for a in self.extra_arguments if not a.startswith("--memory-gib=")),
                                 f"--memory-gib={self.memory_gib}"]
+        if km is not None:  # a caller's kernel: run as nbgrader would, keep nothing
+            return super().preprocess(nb, resources, km)
+        notebook_dir = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
+        km = self._kept_kernel(notebook_dir)
+        self._reused = km is not None
+        if km is None:
+            km = self._new_kernel_manager(notebook_dir)
+        # A kernel manager passed in is not the client's own, so nbclient leaves the kernel
+        # running at the end: _keep_or_stop decides.
         try:
             return super().preprocess(nb, resources, km)
         finally:
-            if self._socket_dir is not None:
-                shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._keep_or_stop(notebook_dir)
+
+    def _kept_kernel(self, notebook_dir: Path):
+        """The kernel kept from this submission's last notebook, or None."""
+        if _kept and (_kept["notebook_dir"] != notebook_dir or not self.reuse_kernel):
+            release_kept_kernel()  # another submission's kernel is never reused
+        if not _kept:
+            return None
+        kept = dict(_kept)
+        _kept.clear()
+        self._socket_dir = kept["socket_dir"]
+        self._guard_ready = True  # installed when the kernel ran the last notebook
+        return kept["km"]
+
+    def _keep_or_stop(self, notebook_dir: Path) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        km, self.km = self.km, None
+        if km is None:
+            return
+        keep = (self.reuse_kernel and self._guard_ready and not self._stopped and not self._tampered
+                and run_sync(km.is_alive)())
+        if keep:
+            _kept.update(notebook_dir=notebook_dir, km=km, socket_dir=self._socket_dir)
+        else:
+            _stop(km, self._socket_dir)
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        if self._reused:
+            reasons = await self._async_guard("next_notebook()")
+            if reasons != []:
+                self.log.info("A new kernel for this notebook (the last one left %s)",
+                              "; ".join(reasons or ["a kernel that did not answer"])[:300])
+                self._reused, self._guard_ready = False, False
+                await ensure_async(kc.stop_channels())
+                await _async_stop(self.km, self._socket_dir)
+                notebook_dir = Path(self.resources.get("metadata", {}).get("path") or ".").resolve()
+                self.km = self._new_kernel_manager(notebook_dir)
+                await self.async_start_new_kernel()
+                kc = await super().async_start_new_kernel_client()
+        return kc
+
+    # nbclient's sync setup_kernel calls this wrapper, made from its own async method.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     async def _async_handle_timeout(self, timeout, cell=None):
         reply = await super()._async_handle_timeout(timeout, cell)
@@ -196,12 +294,7 @@ class SandboxedExecute(Execute):
             if msg["parent_header"].get("msg_id") != msg_id:
                 self._late_messages(msg)
                 continue
-            # Errors published for earlier requests arrive on IOPub before this reply.
-            while True:
-                try:
-                    self._late_messages(await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.01)))
-                except Empty:
-                    break
+            await self._read_iopub_until_idle(msg_id, min(deadline, time.monotonic() + 5))
             result = msg["content"].get("user_expressions", {}).get("guard", {})
             if result.get("status") != "ok":
                 return None
@@ -212,11 +305,29 @@ class SandboxedExecute(Execute):
             return value if isinstance(value, list) else None
         return None
 
+    async def _read_iopub_until_idle(self, msg_id: str, deadline: float) -> None:
+        """Read IOPub up to the kernel's idle status for request ``msg_id``. IOPub keeps
+        its order, so every message published before it (an error for an earlier
+        request among them) has then been seen, without waiting a fixed time."""
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=left))
+            except Empty:
+                return
+            if msg["parent_header"].get("msg_id") != msg_id:
+                self._late_messages(msg)
+            elif msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                return
+
     _guard = run_sync(_async_guard)
 
-    def _guarded_state_changes(self) -> list[str]:
-        """Restore the guarded state; what had changed (a failed guard counts as a change)."""
-        if self._stopped:
+    def _guarded_state_changes(self, remember: list[str] = ()) -> list[str]:
+        """Restore the guarded state; what had changed (a failed guard counts as a change).
+
+        ``remember``: names the cell that just ran bound, recorded first (see
+        :meth:`_remember_names`). When no code ran since the last restore there is nothing
+        to check and the kernel is not asked."""
+        if self._stopped or (self._restored and not remember):
             return []
         if not self._guard_ready:
             # The kernel has made its sockets: it may write nothing more in their folder.
@@ -225,10 +336,11 @@ class SandboxedExecute(Execute):
             if installed is None:
                 return ["the grader's guard could not be installed in the kernel"]
             self._guard_ready = True
-        changes = self._guard("restore()")
+        changes = self._guard(f"restore({list(remember)!r})")
         if changes is None:
             changes = ["the grader's guard did not answer (its module or the kernel was tampered with)"]
         forged, self._forged = self._forged, []
+        self._restored = True
         return changes + forged
 
     # -- cells -------------------------------------------------------------------------
@@ -257,6 +369,7 @@ class SandboxedExecute(Execute):
         if not self._guard_ready:
             self._guarded_state_changes()  # install before any student code runs
         try:
+            self._restored = False  # code runs: the next test must check again
             self.execute_cell(cell, index, store_history=store_history)
         except DeadKernelError:
             self._stopped = "the kernel died (the process exited, crashed or went over the memory limit)"
@@ -280,10 +393,14 @@ class SandboxedExecute(Execute):
             self._remember_names(cell.source)
         return cell, resources
 
+    @staticmethod
+    def _names_to_remember(source: str) -> list[str]:
+        # IPython rebinds its output cache (_, __, _5, ...) itself.
+        return [n for n in bound_names(source) if not re.fullmatch(r"_+|_i*\d*", n)]
+
     def _remember_names(self, source: str) -> None:
         """Record what the notebook's own cell bound: what later tests must see."""
-        # IPython rebinds its output cache (_, __, _5, ...) itself.
-        names = [n for n in bound_names(source) if not re.fullmatch(r"_+|_i*\d*", n)]
+        names = self._names_to_remember(source)
         if names and self._guard_ready and not self._stopped:
             self._guard(f"remember({names!r})")
 
@@ -318,10 +435,10 @@ class SandboxedExecute(Execute):
                     break
         finally:
             cell.source = source
-        self._remember_names(source)
-        after = self._guarded_state_changes()
+        after = self._guarded_state_changes(remember=self._names_to_remember(source))
         changes = list(dict.fromkeys(before + after))
         if changes:
+            self._tampered = True
             record["guard"] = changes
             outputs.append(_error(
                 "GraderStateModified",

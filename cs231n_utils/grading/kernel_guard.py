@@ -26,12 +26,16 @@ module too: it raises the bar and makes tampering visible, while the sandbox
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import json
+import os
 import sys
+import threading
 import types
+import warnings
 
-__all__ = ["install", "remember", "restore"]
+__all__ = ["install", "remember", "restore", "next_notebook"]
 
 PROTECTED = ("builtins", "math", "numpy", "numpy.testing", "numpy.linalg", "numpy.random",
              "numpy.lib.stride_tricks", "torch", "torch.nn", "torch.nn.functional",
@@ -134,6 +138,8 @@ def _record(module: types.ModuleType) -> None:
     name = module.__name__
     if _is_protected(name):
         _state["modules"].setdefault(name, _snapshot_module(module))
+    if name in FRESH_SETTINGS:
+        _state["settings"].setdefault(name, FRESH_SETTINGS[name][0](module))
     if name in LIBRARY_CALLBACKS:
         _state["callbacks"].setdefault(name, (module, {a: getattr(module, a, None) for a in LIBRARY_CALLBACKS[name]}))
 
@@ -304,7 +310,7 @@ def install(shell=None) -> str:
     import numpy  # noqa: F401
     import numpy.testing  # noqa: F401
     import cs231n_utils  # noqa: F401
-    _state["modules"], _state["callbacks"] = {}, {}
+    _state["modules"], _state["callbacks"], _state["settings"] = {}, {}, {}
     for module in list(sys.modules.values()):
         if isinstance(module, types.ModuleType):
             _record(module)
@@ -313,6 +319,16 @@ def install(shell=None) -> str:
     _state["sys"] = _record_sys()
     _state["shell"] = _record_shell(shell)
     _state["names"] = {}
+    try:
+        # tqdm's monitor thread outlives every progress bar, and a thread left running
+        # keeps the kernel from being reused for the next notebook: a grading kernel,
+        # whose bars nobody watches, needs no monitor.
+        import tqdm.std
+        tqdm.std.tqdm.monitor_interval = 0
+    except ImportError:
+        pass
+    _state["threads"] = set(threading.enumerate())
+    _state["process"] = {"cwd": os.getcwd(), "path": list(sys.path), "warnings": list(warnings.filters)}
     return json.dumps([])
 
 
@@ -333,10 +349,14 @@ def _restore_names(found: list[str]) -> None:
             namespace[name] = value
 
 
-def restore() -> str:
-    """Put the recorded state back; a JSON list describing what had changed."""
+def restore(names: list[str] = ()) -> str:
+    """Put the recorded state back; a JSON list describing what had changed.
+
+    ``names``: first :func:`remember` these (bound by the cell that just ran)."""
     if not _state:
         return json.dumps(["the guard was not installed"])
+    if names:
+        remember(names)
     found: list[str] = []
     _restore_names(found)
     _restore_sys(_state["sys"], found)
@@ -344,3 +364,62 @@ def restore() -> str:
     for name, record in list(_state["modules"].items()):
         _restore_module(name, record, found)
     return json.dumps(list(dict.fromkeys(found)))
+
+
+# -- between two notebooks of one submission ---------------------------------------------
+
+# Library-wide settings a notebook may change (torch.set_default_dtype in a set-up cell):
+# how to read them when the library is first imported, and how to put them back.
+FRESH_SETTINGS = {
+    "numpy": (lambda np: {"err": np.geterr(), "print": np.get_printoptions()},
+              lambda np, s: (np.seterr(**s["err"]), np.set_printoptions(**s["print"]), np.random.seed())),
+    "torch": (lambda torch: {"dtype": torch.get_default_dtype(), "grad": torch.is_grad_enabled(),
+                             "rng": torch.get_rng_state()},
+              lambda torch, s: (torch.set_default_dtype(s["dtype"]), torch.set_grad_enabled(s["grad"]),
+                                torch.set_rng_state(s["rng"]))),
+}
+
+
+def _leftovers() -> list[str]:
+    """Processes and threads the last notebook left running (a new kernel has none)."""
+    found = []
+    others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid())]
+    if others:
+        found.append(f"{len(others)} process(es) left running")
+    threads = [t.name for t in threading.enumerate() if t not in _state["threads"]]
+    if threads:
+        found.append(f"threads left running: {', '.join(threads[:5])}")
+    return found
+
+
+def next_notebook() -> str:
+    """Make this kernel, which ran one notebook of a submission, ready for the next one.
+
+    The autograder reuses a student's kernel for the student's next notebook only when it
+    is as clean as a new one: nothing guarded was changed (:func:`restore` found nothing)
+    and no process or thread of the last notebook is still running. Then the notebook's
+    names, output history, figures and working folder, ``sys.path``, the warning filters
+    and the library settings it changed (torch's default dtype, numpy's error handling,
+    the random generators) are put back as a new kernel has them. Returns (JSON) the
+    reasons the kernel must not be reused, empty when it is ready.
+    """
+    if not _state:
+        return json.dumps(["the guard was not installed"])
+    reasons = json.loads(restore()) + _leftovers()
+    if os.getcwd() != _state["process"]["cwd"]:
+        reasons.append("the working folder was changed")  # the kernel (nobody) may not enter it again
+    if reasons:
+        return json.dumps(reasons)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    shell = _state["shell"]["shell"]
+    shell.reset(new_session=True)  # names, In/Out, execution count
+    _state["names"] = {}
+    process = _state["process"]
+    sys.path[:] = process["path"]
+    warnings.filters[:] = process["warnings"]
+    warnings._filters_mutated()  # drop the lookups cached under the old filters
+    for name, settings in _state["settings"].items():
+        FRESH_SETTINGS[name][1](sys.modules[name], settings)
+    gc.collect()
+    return restore()  # the reset itself changes nothing guarded: "[]"

@@ -47,6 +47,8 @@ def _run(app) -> dict:
 
 def grade(student: str, assignment: str, course: Path, config, log_dir: Path) -> dict:
     from nbgrader.converters import Autograde, GenerateFeedback
+
+    from .execute import release_kept_kernel
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
@@ -56,7 +58,10 @@ def grade(student: str, assignment: str, course: Path, config, log_dir: Path) ->
     for attempt in range(3):
         autograde = Autograde(coursedir=coursedir, config=config)
         autograde.force, autograde.create_student = True, True
-        graded = _run(autograde)
+        try:
+            graded = _run(autograde)
+        finally:
+            release_kept_kernel()  # the student's kernel, kept between their notebooks
         # Students graded at once by other workers can meet on the gradebook's lock.
         if "database is locked" not in graded["log"] + graded["error"]:
             break

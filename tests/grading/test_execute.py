@@ -5,9 +5,15 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cs231n_utils.grading.execute import GRADING_METADATA, SandboxedExecute
+from cs231n_utils.grading.execute import GRADING_METADATA, SandboxedExecute, release_kept_kernel
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _no_kernel_left():
+    yield
+    release_kept_kernel()
 
 
 def answer(source):
@@ -103,3 +109,55 @@ def test_rebinding_a_name_of_the_notebook_fails_the_next_test(tmp_path):
 def test_a_result_shown_in_a_test_cell_is_not_partial_credit(tmp_path):
     notebook = run(tmp_path, answer("def f():\n    import sys\n    sys.displayhook(9)\n"), check("f()"))
     assert [o.output_type for o in notebook.cells[1].outputs] == ["display_data"]
+
+
+# -- one kernel for a submission's notebooks ----------------------------------------------
+
+# A file in the sandbox's own /scratch: there in the same kernel, gone in a new one.
+MARK = "open('/scratch/mark', 'w').write('first')"
+SAME_KERNEL = "import os\nassert os.path.exists('/scratch/mark'), 'a new kernel'"
+NEW_KERNEL = "import os\nassert not os.path.exists('/scratch/mark'), 'the last notebook\\'s kernel'"
+
+
+def test_the_next_notebook_reuses_a_clean_kernel_as_new(tmp_path):
+    first = run(tmp_path, check(f"import torch\n{MARK}\ntorch.set_default_dtype(torch.float64)\nleft_over = 1\n"
+                                "from tqdm.std import tqdm\nfor _ in tqdm(range(3)):\n    pass  # a progress bar leaves no thread"))
+    second = run(tmp_path, check(SAME_KERNEL + "\nimport torch\nassert 'left_over' not in globals()\n"
+                                 "assert torch.get_default_dtype() == torch.float32\nassert len(In) == 2  # as in a new kernel: In[0] is empty"))
+    assert errors(first.cells[0]) == [] and errors(second.cells[0]) == []
+    assert second.cells[0].execution_count == 1
+
+
+@pytest.mark.parametrize("leftover", [
+    "import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()",
+    "import subprocess\nsubprocess.Popen(['sleep', '30'])",
+])
+def test_a_kernel_with_something_left_running_is_not_reused(tmp_path, leftover):
+    first = run(tmp_path, check(f"{MARK}\n{leftover}"))
+    second = run(tmp_path, check(NEW_KERNEL))
+    assert errors(first.cells[0]) == [] and errors(second.cells[0]) == []
+
+
+def test_a_kernel_changed_after_the_last_test_is_not_reused(tmp_path):
+    first = run(tmp_path, check(MARK), new_code_cell("import numpy\nnumpy.allclose = lambda *a, **k: True"))
+    second = run(tmp_path, check(NEW_KERNEL + "\nimport numpy as np\nassert not np.allclose(0, 1)"))
+    assert errors(first.cells[0]) == [] and errors(second.cells[0]) == []
+
+
+def test_a_kernel_that_failed_a_guard_is_not_reused(tmp_path):
+    run(tmp_path, answer("def f():\n    import numpy\n    numpy.allclose = lambda *a, **k: True"), check(f"{MARK}\nf()"))
+    second = run(tmp_path, check(NEW_KERNEL))
+    assert errors(second.cells[0]) == []
+
+
+def test_another_folder_never_gets_the_kernel(tmp_path):
+    (tmp_path / "alice").mkdir(), (tmp_path / "bob").mkdir()
+    run(tmp_path / "alice", check(MARK))
+    other = run(tmp_path / "bob", check(NEW_KERNEL))
+    assert errors(other.cells[0]) == []
+
+
+def test_no_kernel_reuse_when_switched_off(tmp_path):
+    run(tmp_path, check(MARK), reuse_kernel=False)
+    second = run(tmp_path, check(NEW_KERNEL), reuse_kernel=False)
+    assert errors(second.cells[0]) == []
