@@ -81,3 +81,21 @@ def test_hidden_lines_printed_by_any_cell_are_removed():
         new_output("display_data", data={"text/plain": "secret_expected = 0.123456"})])
     text = hide(graded_cell([], {"failed_in": None, "guard": [], "hidden_outputs": None}), other)
     assert "secret_expected" not in text and "captured:" in text and "bye" in text
+
+
+def test_feedback_exporter_renders_as_nbconvert_without_its_reparse():
+    """FeedbackHTMLExporter skips nbconvert's BeautifulSoup pass but keeps its output:
+    the same page, images without a description get nbconvert's alt text."""
+    from nbconvert.exporters import HTMLExporter
+
+    from cs231n_utils.grading.feedback_html import MISSING_ALT, FeedbackHTMLExporter, add_missing_alt
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+    cell = new_code_cell("plot()", outputs=[new_output("display_data", data={"image/png": png})])
+    notebook = new_notebook(cells=[cell, new_code_cell("x = 1  # <b>not a tag</b>")])
+    ours, _ = FeedbackHTMLExporter().from_notebook_node(notebook)
+    theirs, _ = HTMLExporter().from_notebook_node(notebook)
+    assert f'alt="{MISSING_ALT}"' in ours and "&lt;b&gt;not a tag" in ours
+    assert ours.count("<img") == theirs.count("<img") == ours.count("alt=")
+    assert add_missing_alt('<img alt="a plot" src="x">') == '<img alt="a plot" src="x">'
+    assert add_missing_alt("<img src='x'/><imgs>") == f"<img alt=\"{MISSING_ALT}\" src='x'/><imgs>"
