@@ -421,5 +421,9 @@ def next_notebook() -> str:
     warnings._filters_mutated()  # drop the lookups cached under the old filters
     for name, settings in _state["settings"].items():
         FRESH_SETTINGS[name][1](sys.modules[name], settings)
+    # The reset's own collection ran before the names were dropped: collect their cycles
+    # now. Then freeze what survives (the libraries, torch's many objects above all), so
+    # the next notebook's collections, the reset's among them, scan only its own objects.
     gc.collect()
+    gc.freeze()
     return restore()  # the reset itself changes nothing guarded: "[]"

@@ -142,3 +142,29 @@ def test_fingerprint(tmp_path):
     _, before = fingerprint("kind", [d])
     (d / "sub" / "y").write_bytes(b"2")  # a file added deep in a directory source
     assert fingerprint("kind", [d])[1] != before
+
+
+def test_cache_members_are_mapped_and_other_npz_files_still_read(tmp_path):
+    """_read maps stored members copy-on-write; a compressed .npz (not written by the
+    cache) is read whole; a member cut short is damage, never a short array."""
+    from cs231n_utils.data.cache import _read
+
+    arrays = {"X": np.arange(24, dtype=np.float32).reshape(2, 3, 4), "y": np.array([3, 1]), "e": np.zeros((0, 5))}
+    stored, compressed = tmp_path / "stored.npz", tmp_path / "compressed.npz"
+    np.savez(stored, **arrays)
+    np.savez_compressed(compressed, **arrays)
+    for path in (stored, compressed):
+        loaded = _read(path, ("X", "y", "e"))
+        for key, value in arrays.items():
+            assert type(loaded[key]) is np.ndarray and loaded[key].dtype == value.dtype
+            np.testing.assert_array_equal(loaded[key], value)
+    loaded = _read(stored, ("X", "y", "e"))
+    loaded["X"][:] = -1
+    np.testing.assert_array_equal(_read(stored, ("X", "y", "e"))["X"], arrays["X"])
+    assert _read(stored, ("X",)) is None and not stored.exists()  # other keys: removed, rebuilt
+
+    np.savez(stored, **arrays)
+    data = stored.read_bytes()
+    cut = data.index(b"PK\x03\x04", 1)  # the second member's header: cut the first one short
+    (tmp_path / "short.npz").write_bytes(data[:cut - 8] + data[cut:])
+    assert _read(tmp_path / "short.npz", ("X", "y", "e")) is None
