@@ -72,18 +72,24 @@ def median_times(functions: dict[str, Callable[[], object]], repeat: int = 5, wa
     """Median wall time in seconds of each zero-argument callable.
 
     Each function first runs ``warmup`` times untimed (except those named in ``cold``,
-    too slow to run for nothing). The timed calls are interleaved (a, b, c, a, b, c, ...)
-    so that a change in the machine's load during the run affects every function alike
-    and their ratios stay fair.
+    too slow to run for nothing). The timed calls are interleaved, so that a change in
+    the machine's load during the run affects every function alike and their ratios stay
+    fair, and the order turns each round (a, b, c, then b, c, a, then c, a, b, ...), so
+    that no function always runs right after the same other one: what one call leaves
+    behind (memory it freed, threads still spinning) can slow the next one, and measured
+    here, a numpy convolution that allocates large buffers took up to twice as long when
+    it always followed PyTorch's, which had just freed its own.
     """
     for name, fn in functions.items():
         for _ in range(0 if name in cold else warmup):
             fn()
     samples: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(repeat):
-        for name, fn in functions.items():
+    names = list(functions)
+    for round_ in range(repeat):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
             start = time.perf_counter()
-            fn()
+            functions[name]()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(ts) for name, ts in samples.items()}
 
