@@ -76,9 +76,9 @@ def median_times(functions: dict[str, Callable[[], object]], repeat: int = 5, wa
     the machine's load during the run affects every function alike and their ratios stay
     fair, and the order turns each round (a, b, c, then b, c, a, then c, a, b, ...), so
     that no function always runs right after the same other one: what one call leaves
-    behind (memory it freed, threads still spinning) can slow the next one, and measured
-    here, a numpy convolution that allocates large buffers took up to twice as long when
-    it always followed PyTorch's, which had just freed its own.
+    behind (memory it freed, threads still spinning) can slow the next one: on the
+    development machine a numpy convolution that allocates large buffers ran much slower
+    right after PyTorch's, which had just freed its own.
     """
     for name, fn in functions.items():
         for _ in range(0 if name in cold else warmup):
