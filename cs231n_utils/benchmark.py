@@ -1,6 +1,6 @@
 """Time convolution and pooling layers side by side: naive, fast and PyTorch's CPU operators.
 
-    python -m cs231n_utils.benchmark [--notebooks solutions/layers] [--quick] [--fast-blas]
+    python -m cs231n_utils.benchmark [--notebooks solutions/layers] [--against FOLDER] [--quick] [--fast-blas]
 
 loads the naive layers from ``<notebooks>/03_convolution.ipynb`` and the fast ones from
 ``<notebooks>/04_fast_layers.ipynb`` (with :mod:`cs231n_utils.notebook_import`, so an
@@ -63,6 +63,8 @@ BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 TARGET_SPEEDUP_NAIVE = 1000.0
 TARGET_TORCH_RATIO = {"float64": 1.0, "float32": 1.5}
 TARGET_POOL_TORCH_RATIO = 2.0
+# The name under which `--against` times a second set of fast layers beside the first.
+AGAINST = "against"
 
 
 # --- timing ------------------------------------------------------------------------------
@@ -293,7 +295,10 @@ def _format_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _measurement_table(measurements: list[Measurement], names: list[str], peak: dict[str, float] | None = None) -> str:
+    against = AGAINST in names
     header = ["operation", "dtype", "mode", *[f"{n} ms" for n in names], "fast/naive", "fast/torch"]
+    if against:
+        header.append(f"fast/{AGAINST}")
     if peak:
         header += ["fast GFLOP/s", "torch GFLOP/s", "matmul GFLOP/s"]
     rows = []
@@ -306,6 +311,9 @@ def _measurement_table(measurements: list[Measurement], names: list[str], peak: 
             f"1/{speedup:,.0f}" if speedup else "-",
             f"{vs_torch:.2f}" if vs_torch else "-",
         ]
+        if against:
+            vs_against = _ratio(m, "fast", AGAINST)
+            row.append(f"{vs_against:.2f}" if vs_against else "-")
         if peak:
             gf = lambda n: f"{m.flops / m.seconds[n] / 1e9:.1f}" if m.flops and n in m.seconds else "-"
             row += [gf("fast"), gf("torch"), f"{peak.get(m.dtype, 0):.1f}" if m.flops else "-"]
@@ -456,14 +464,15 @@ def run_benchmark(layers: dict[str, Layers], quick: bool = False, repeat: int | 
 
 # --- command line ------------------------------------------------------------------------
 
-def _load_layers(folder: Path) -> tuple[dict[str, Layers], list[str]]:
+def _load_layers(folder: Path, naive: bool = True) -> tuple[dict[str, Layers], list[str]]:
     """The naive and fast layers of the notebooks in ``folder``, and notes on what is
     missing (the naive layers are optional: without them the naive rows are left out)."""
     from cs231n_utils.notebook_import import NotebookImportError, load_functions
 
     layers: dict[str, Layers] = {}
     notes = []
-    for kind, notebook, prefix in (("naive", "03_convolution.ipynb", "naive"), ("fast", "04_fast_layers.ipynb", "fast")):
+    kinds = (("naive", "03_convolution.ipynb", "naive"),) if naive else ()
+    for kind, notebook, prefix in (*kinds, ("fast", "04_fast_layers.ipynb", "fast")):
         names = [f"{op}_{prefix}" for op in ("conv_forward", "conv_backward", "max_pool_forward", "max_pool_backward")]
         try:
             layers[kind] = load_functions(folder / notebook, *names)
@@ -490,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder holding 03_convolution.ipynb and 04_fast_layers.ipynb (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="tiny shapes, one run: a smoke test")
     parser.add_argument("--repeat", type=int, default=None, help="runs per timing (default 5, quick 1)")
+    parser.add_argument("--against", type=Path, default=None, metavar="FOLDER",
+                        help="also time the fast layers of FOLDER's 04_fast_layers.ipynb, side by side in the same "
+                             "rounds (e.g. your code against solutions/layers, or a change against the last version)")
     parser.add_argument("--fast-blas", action="store_true",
                         help=f"re-run without {' and '.join(BLAS_OVERRIDES)} (this command only)")
     args = parser.parse_args(argv)
@@ -498,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.fast_blas:
         print(f"--fast-blas: {' and '.join(BLAS_OVERRIDES)} are not set; nothing to unset")
     layers, notes = _load_layers(args.notebooks)
+    if args.against is not None:
+        layers[AGAINST] = _load_layers(args.against, naive=False)[0]["fast"]
     for note in notes:
         print(note)
     run_benchmark(layers, quick=args.quick, repeat=args.repeat)

@@ -97,6 +97,14 @@ def test_quick_run_prints_every_section_and_the_targets():
     assert targets.count("PASS") + targets.count("FAIL") == 5
 
 
+def test_a_second_set_of_fast_layers_is_timed_beside_the_first():
+    report = benchmark.run_benchmark({"naive": STAND_INS, "fast": STAND_INS, benchmark.AGAINST: STAND_INS},
+                                     quick=True, emit=lambda _: None)
+    assert "against ms" in report and "fast/against" in report
+    big_rows = [line for line in report.splitlines() if line.startswith("conv: x (2, 4, 8, 8)")]
+    assert len(big_rows) == 4 and all(line.split()[-4] != "-" for line in big_rows)  # a fast/against ratio each
+
+
 def test_importing_prints_nothing():
     code = "import cs231n_utils.benchmark"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
@@ -122,10 +130,12 @@ def test_command_line_quick_mode_loads_the_notebooks(tmp_path):
         nbformat.write(new_notebook(cells=[solution(body + "\n\n" + renames)]), tmp_path / notebook)
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
     result = subprocess.run(
-        [sys.executable, "-m", "cs231n_utils.benchmark", "--notebooks", str(tmp_path), "--quick"],
+        [sys.executable, "-m", "cs231n_utils.benchmark", "--notebooks", str(tmp_path), "--quick",
+         "--against", str(tmp_path)],
         capture_output=True, text=True, cwd=REPO, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert "OPENBLAS_THREAD_TIMEOUT: 4" in result.stdout  # set by the module itself
     assert "WARNING" not in result.stdout
     assert "fast/naive" in result.stdout and "fast/torch" in result.stdout and "== targets" in result.stdout
+    assert "fast/against" in result.stdout
