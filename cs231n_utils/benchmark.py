@@ -74,24 +74,25 @@ def median_times(functions: dict[str, Callable[[], object]], repeat: int = 5, wa
     """Median wall time in seconds of each zero-argument callable.
 
     Each function first runs ``warmup`` times untimed (except those named in ``cold``,
-    too slow to run for nothing). The timed calls are interleaved, so that a change in
-    the machine's load during the run affects every function alike and their ratios stay
-    fair, and the order turns each round (a, b, c, then b, c, a, then c, a, b, ...), so
-    that no function always runs right after the same other one: what one call leaves
-    behind (memory it freed, threads still spinning) can slow the next one: on the
+    too slow to run for nothing). The timed calls are interleaved (a, b, c, a, b, c, ...)
+    so that a change in the machine's load during the run affects every function alike
+    and their ratios stay fair, and each timed call comes right after an untimed call of
+    the same function (again except the ``cold`` ones): what one function leaves behind
+    (memory it freed, threads still spinning) can slow the next one, and on the
     development machine a numpy convolution that allocates large buffers ran much slower
-    right after PyTorch's, which had just freed its own.
+    right after PyTorch's, which had just freed its own. So every function is timed in
+    its own steady state, as in a training loop that runs it again and again.
     """
     for name, fn in functions.items():
         for _ in range(0 if name in cold else warmup):
             fn()
     samples: dict[str, list[float]] = {name: [] for name in functions}
-    names = list(functions)
-    for round_ in range(repeat):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
+    for _ in range(repeat):
+        for name, fn in functions.items():
+            if name not in cold:
+                fn()  # untimed: the timed call follows this function, not another one
             start = time.perf_counter()
-            functions[name]()
+            fn()
             samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(ts) for name, ts in samples.items()}
 
@@ -426,7 +427,7 @@ def run_benchmark(layers: dict[str, Layers], quick: bool = False, repeat: int | 
     peak = {name: matmul_gflops(getattr(np, name), n=shapes.matmul_n, repeat=repeat) for name in ("float32", "float64")}
     say(f"numpy matmul ({shapes.matmul_n}x{shapes.matmul_n}): "
         + ", ".join(f"{name} {gf:.1f} GFLOP/s" for name, gf in peak.items()))
-    say(f"timings: median of {repeat} interleaved runs, milliseconds")
+    say(f"timings: median of {repeat} interleaved runs, each right after an untimed run of the same function; milliseconds")
 
     torch_impl = torch_layers()
     everything = {**layers, "torch": torch_impl}
