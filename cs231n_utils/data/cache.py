@@ -1,10 +1,10 @@
 """Cache of decoded arrays as uncompressed ``.npz`` files.
 
-Decoding CIFAR-10 from 60,000 JPEGs takes seconds; reading the decoded arrays back from
-an uncompressed ``.npz`` takes a fraction of one, and mapping them (copy-on-write) takes
-almost nothing: a notebook that uses 50 images reads only those pages. A cache file's name carries a hash of
-every source file's absolute path, size and mtime, so replacing or touching a source
-makes the loader decode it again; the stale file of the same sources is removed then.
+Decoding CIFAR-10 from 60,000 JPEGs takes seconds. The decoded arrays are stored in an
+uncompressed ``.npz`` and mapped back copy-on-write: a notebook that uses 50 images reads
+only their pages. A cache file's name carries a hash of every source file's absolute
+path, size and mtime, so replacing or touching a source makes the loader decode it
+again; the stale file of the same sources is removed then.
 """
 
 import contextlib
@@ -67,8 +67,10 @@ def _mapped_member(path: Path, f, member: zipfile.ZipInfo) -> np.ndarray | None:
     local_header = f.read(30)  # the zip local file header; name and extra field follow
     if len(local_header) != 30 or local_header[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header of {member.filename}")
-    name_length, extra_length = int.from_bytes(local_header[26:28], "little"), int.from_bytes(local_header[28:30], "little")
-    f.seek(member.header_offset + 30 + name_length + extra_length)
+    name_length = int.from_bytes(local_header[26:28], "little")
+    extra_length = int.from_bytes(local_header[28:30], "little")
+    data_start = member.header_offset + 30 + name_length + extra_length
+    f.seek(data_start)
     read_header = {(1, 0): np.lib.format.read_array_header_1_0,
                    (2, 0): np.lib.format.read_array_header_2_0}.get(np.lib.format.read_magic(f))
     if read_header is None:  # a newer .npy format: let np.load read it
@@ -77,7 +79,7 @@ def _mapped_member(path: Path, f, member: zipfile.ZipInfo) -> np.ndarray | None:
     if dtype.hasobject:
         return None
     offset = f.tell()
-    if offset + dtype.itemsize * int(np.prod(shape)) > member.header_offset + 30 + name_length + extra_length + member.file_size:
+    if offset + dtype.itemsize * int(np.prod(shape)) > data_start + member.file_size:
         raise ValueError(f"{member.filename} is shorter than its header says")
     if 0 in shape:
         return np.empty(shape, dtype=dtype, order="F" if fortran_order else "C")
