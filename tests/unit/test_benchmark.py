@@ -105,6 +105,24 @@ def test_a_second_set_of_fast_layers_is_timed_beside_the_first():
     assert len(big_rows) == 4 and all(line.split()[-4] != "-" for line in big_rows)  # a fast/against ratio each
 
 
+def test_the_im2col_products_are_timed_beside_the_cifar_style_layer():
+    report = benchmark.run_benchmark({"naive": STAND_INS, "fast": STAND_INS}, quick=True, emit=lambda _: None)
+    assert "products ms" in report and "products/torch" in report
+    big_rows = [line for line in report.splitlines() if line.startswith("conv: x (2, 4, 8, 8)")]
+    assert len(big_rows) == 4 and all(line.split()[-4] != "-" for line in big_rows)  # a products/torch ratio each
+    cifar_targets = [line for line in report.split("== targets")[1].splitlines() if "CIFAR layer" in line]
+    assert len(cifar_targets) == 2 and all(line.split()[-1] != "-" for line in cifar_targets)
+
+
+def test_im2col_products_are_the_three_products_of_the_layers_sizes():
+    conv_f, conv_b, pool_f, pool_b = benchmark.im2col_products((2, 3, 7, 7), (4, 3, 3, 2), 2, 1, np.float32)
+    out, cache = conv_f(None, None, None, None)
+    dcols, dw, db = conv_b(None, cache)
+    pixels, kernel = 2 * 4 * 4, 3 * 3 * 2  # H' = 1 + (7 + 2 - 3) // 2, W' = 1 + (7 + 2 - 2) // 2
+    assert out.shape == (4, pixels) and dcols.shape == (kernel, pixels) and dw.shape == (4, kernel)
+    assert out.dtype == dw.dtype == np.float32 and db is None and pool_f is None and pool_b is None
+
+
 def test_importing_prints_nothing():
     code = "import cs231n_utils.benchmark"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
