@@ -343,8 +343,9 @@ def _measurement_table(measurements: list[Measurement], names: list[str], peak: 
         header.append(f"fast/{AGAINST}")
     if products:
         header.append(f"{PRODUCTS}/torch")
+    rated = ["fast", "torch", *([PRODUCTS] if products else [])]  # the GFLOP/s columns
     if peak:
-        header += ["fast GFLOP/s", "torch GFLOP/s", "matmul GFLOP/s"]
+        header += [*(f"{n} GFLOP/s" for n in rated), "matmul GFLOP/s"]
     rows = []
     for m in measurements:
         times = [f"{1e3 * m.seconds[n]:.2f}" if n in m.seconds else "-" for n in names]
@@ -361,7 +362,7 @@ def _measurement_table(measurements: list[Measurement], names: list[str], peak: 
                 row.append(f"{value:.2f}" if value else "-")
         if peak:
             gf = lambda n: f"{m.flops / m.seconds[n] / 1e9:.1f}" if m.flops and n in m.seconds else "-"
-            row += [gf("fast"), gf("torch"), f"{peak.get(m.dtype, 0):.1f}" if m.flops else "-"]
+            row += [*map(gf, rated), f"{peak.get(m.dtype, 0):.1f}" if m.flops else "-"]
         rows.append(row)
     text = _format_table(header, rows)
     skipped = sorted({f"{n}: {why}" for m in measurements for n, why in m.skipped.items()})
